@@ -1,0 +1,47 @@
+"""The ``kulturskole`` command: thin entry points over the service layer.
+
+Commands that run no flow must not import Prefect (it costs about a second).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
+
+from kulturskole.errors import KulturskoleError
+
+
+class _UserErrors(TyperGroup):
+    """A user's mistake is one line on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().invoke(ctx)
+        except KulturskoleError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except OperationalError as exc:
+            typer.echo(f"error: the database refused the operation: {exc.orig}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_UserErrors,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Case engine for Fremtidens kulturskole – regionale program (Norsk kulturskoleråd).",
+)
+
+
+def main() -> None:
+    sys.exit(app())  # typer raises SystemExit itself; this covers a plain return
+
+
+# The command groups register themselves on `app` (imported last: they import this package).
+from kulturskole.cli import cases, reference  # noqa: E402
+
+reference.register(app)
+cases.register(app)

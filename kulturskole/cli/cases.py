@@ -1,0 +1,367 @@
+"""``kulturskole cases …``: applying, the group, signatures, transitions, and reading a case."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kulturskole.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    ProgrammeOpt,
+    acting,
+    ok,
+    parse_date,
+    print_json,
+    table,
+    work,
+)
+from kulturskole.errors import InvalidInput
+from kulturskole.services import cases as service
+from models import ROLES, Case, HistoryEntry
+from states.conditions import INITIATORS
+from states.machine import STATES
+
+cases = typer.Typer(help="Municipalities' participation in a programme.", no_args_is_help=True)
+Number = Annotated[str, typer.Argument(metavar="NR", help="Kommunenummer (4 digits).")]
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the history).")]
+
+
+@cases.command("apply")
+def apply_(
+    number: Number,
+    contact_name: Annotated[str, typer.Option("--contact-name", help="Who applies.")],
+    contact_email: Annotated[str, typer.Option("--contact-email")],
+    motivation: Annotated[str, typer.Option("--motivation", help="Why the municipality applies.")],
+    development_area: Annotated[
+        str, typer.Option("--development-area", help="The county branch's development area.")
+    ],
+    county_dialogue: Annotated[
+        bool, typer.Option("--county-dialogue", help="In dialogue with the county branch.")
+    ] = False,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Register a municipality's application."""
+    application = service.Application(
+        contact_name=contact_name,
+        contact_email=contact_email,
+        motivation=motivation,
+        development_area=development_area,
+        county_dialogue=county_dialogue,
+    )
+    with work() as session:
+        case = service.apply(session, number, application, acting(as_of), programme)
+        ok(f"{number} {case.municipality.name}: applied to {case.programme_id}")
+
+
+@cases.command("amend")
+def amend(
+    number: Number,
+    motivation: Annotated[str | None, typer.Option("--motivation")] = None,
+    development_area: Annotated[str | None, typer.Option("--development-area")] = None,
+    county_dialogue: Annotated[
+        bool | None, typer.Option("--county-dialogue/--no-county-dialogue")
+    ] = None,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Change the answers of an application that is being considered."""
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        changed = service.amend_application(
+            session,
+            case,
+            acting(as_of),
+            motivation=motivation,
+            development_area=development_area,
+            county_dialogue=county_dialogue,
+        )
+    ok(f"{number}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed"))
+
+
+@cases.command("member")
+def member(
+    number: Number,
+    email: Annotated[str, typer.Option("--email", help="Identifies the member.")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    role: Annotated[str | None, typer.Option("--role", help=" | ".join(ROLES))] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the member.")] = False,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Add or update a group member (by e-mail), or remove one with --remove."""
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        if remove:
+            service.remove_member(session, case, acting(as_of), email)
+            ok(f"{number}: removed {email}")
+            return
+        lacking = [opt for opt, v in (("--name", name), ("--role", role)) if not v]
+        if lacking:
+            raise InvalidInput(f"adding or updating a member needs {' and '.join(lacking)}")
+        _, outcome = service.set_member(
+            session, case, acting(as_of), name=name, email=email, phone=phone, role=role
+        )
+    ok(f"{number}: member {email} {outcome}")
+
+
+@cases.command("record")
+def record_(
+    number: Number,
+    role_mapping_done: Annotated[
+        bool, typer.Option("--role-mapping-done", help="The role mapping (kartlegging) is done.")
+    ] = False,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record a preparation the contract needs."""
+    if not role_mapping_done:
+        raise InvalidInput("say what to record: --role-mapping-done")
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        changed = service.record_role_mapping(session, case, acting(as_of))
+    ok(f"{number}: role mapping " + ("recorded" if changed else "was already recorded"))
+
+
+@cases.command("sign")
+def sign(
+    number: Number,
+    chief_executive: Annotated[str, typer.Option("--chief-executive")],
+    culture_school_head: Annotated[str, typer.Option("--culture-school-head")],
+    signed_on: Annotated[str, typer.Option("--signed-on", help="YYYY-MM-DD")],
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record the municipality's signatures on the contract."""
+    day = parse_date(signed_on, "--signed-on")
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        service.sign(
+            session,
+            case,
+            acting(as_of),
+            chief_executive=chief_executive,
+            culture_school_head=culture_school_head,
+            signed_on=day,
+        )
+    ok(f"{number}: contract signed on {day.isoformat()}")
+
+
+def _transition_command(trigger: str, summary: str) -> None:
+    def command(
+        number: Number,
+        reason: ReasonOpt = None,
+        programme: ProgrammeOpt = None,
+        as_of: AsOfOpt = None,
+    ) -> None:
+        _fire(number, trigger, reason, None, programme, as_of)
+
+    command.__doc__ = summary
+    cases.command(trigger)(command)
+
+
+for _trigger, _summary in (
+    ("select", "Select the municipality for the programme."),
+    ("reject", "Do not select the municipality (the application ends as declined)."),
+    ("withdraw", "The municipality withdraws before the contract (ends as declined)."),
+    ("contract", "The contract is in place: group, coordinator, role mapping, signatures."),
+    ("activate", "The municipality starts taking part (the programme period has started)."),
+    ("complete", "The municipality has completed the programme period."),
+):
+    _transition_command(_trigger, _summary)
+
+
+@cases.command("terminate")
+def terminate(
+    number: Number,
+    reason: Annotated[str, typer.Option("--reason", help="Why the contract ends.")],
+    initiated_by: Annotated[str, typer.Option("--initiated-by", help=" | ".join(INITIATORS))],
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """End the contract with immediate effect."""
+    if initiated_by not in INITIATORS:
+        raise InvalidInput(
+            f"--initiated-by must be {' or '.join(INITIATORS)}, not {initiated_by!r}"
+        )
+    _fire(number, "terminate", reason, initiated_by, programme, as_of)
+
+
+def _fire(
+    number: str,
+    trigger: str,
+    reason: str | None,
+    initiated_by: str | None,
+    programme: str | None,
+    as_of: str | None,
+) -> None:
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        before, after = service.transition(
+            session, case, trigger, acting(as_of), reason=reason, initiated_by=initiated_by
+        )
+        ok(f"{number} {case.municipality.name}: {before} → {after}")
+
+
+@cases.command("list")
+def list_(
+    state: Annotated[str | None, typer.Option("--state", help=" | ".join(STATES))] = None,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List cases, optionally in one state."""
+    from kulturskole.services.programmes import get_programme
+
+    if state is not None and state not in STATES:
+        raise InvalidInput(f"unknown state {state!r}; use one of {', '.join(STATES)}")
+    with work() as session:
+        programme_id = get_programme(session, programme).id
+        query = (
+            select(Case)
+            .where(Case.programme_id == programme_id)
+            .options(selectinload(Case.municipality))
+            .order_by(Case.municipality_number)
+        )
+        if state:
+            query = query.where(Case.state == state)
+        rows = [
+            {
+                "municipality": c.municipality_number,
+                "name": c.municipality.name,
+                "state": c.state,
+                "programme": c.programme_id,
+                "applied_on": c.applied_on.isoformat(),
+            }
+            for c in session.scalars(query)
+        ]
+    if as_json:
+        print_json(rows)
+    else:
+        table(
+            f"{len(rows)} cases",
+            ["nr", "municipality", "state", "applied"],
+            [[r["municipality"], r["name"], r["state"], r["applied_on"]] for r in rows],
+        )
+
+
+@cases.command("show")
+def show(
+    number: Number, programme: ProgrammeOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Show a case: application, group, signatures, and what each possible trigger still needs."""
+    with work() as session:
+        case = service.find_case(session, number, programme)
+        data = case_json(case, acting(as_of).as_of)
+    if as_json:
+        print_json(data)
+        return
+    ok(
+        f"[bold]{data['municipality']} {data['name']}[/bold] in {data['programme']}: "
+        f"[bold]{data['state']}[/bold]"
+    )
+    ok(f"contact: {data['contact']['name']} <{data['contact']['email']}>")
+    table(
+        "group",
+        ["role", "name", "e-mail", "phone"],
+        [[m["role"], m["name"], m["email"], m["phone"]] for m in data["members"]],
+    )
+    for trigger, unmet in data["missing"].items():
+        ok(f"{trigger}: " + ("ready" if not unmet else "; ".join(unmet)))
+
+
+@cases.command("history")
+def history(number: Number, programme: ProgrammeOpt = None, as_json: JsonOpt = False) -> None:
+    """The case's history, oldest first."""
+    with work() as session:
+        case = service.find_case(session, number, programme)
+        entries = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.case_id == case.id).order_by(HistoryEntry.seq)
+        ).all()
+        data = [history_json(e) for e in entries]
+    if as_json:
+        print_json(data)
+        return
+    print_history(f"history of {number}", data)
+
+
+def print_history(title: str, data: list[dict[str, Any]]) -> None:
+    table(
+        title,
+        ["seq", "effective", "at (UTC)", "actor", "action", "from → to", "reason", "details"],
+        [
+            [
+                d["seq"],
+                d["effective_on"],
+                d["at"][:16].replace("T", " "),
+                d["actor"],
+                d["action"],
+                f"{d['from_state'] or ''} → {d['to_state']}" if d["to_state"] else "",
+                d["reason"],
+                _summary(d["details"]),
+            ]
+            for d in data
+        ],
+    )
+
+
+def _summary(details: dict[str, Any]) -> str:
+    """The details an administrator scans for; the rest is in --json."""
+    keys = ("role", "changed", "initiated_by", "signed_on")
+    return ", ".join(
+        f"{k}={','.join(v) if isinstance(v, list) else v}" for k in keys if (v := details.get(k))
+    )
+
+
+def case_json(case: Case, as_of: Any) -> dict[str, Any]:
+    def person(p: Any) -> dict[str, Any] | None:
+        return None if p is None else {"name": p.name, "email": p.email, "phone": p.phone}
+
+    return {
+        "municipality": case.municipality_number,
+        "name": case.municipality.name,
+        "programme": case.programme_id,
+        "state": case.state,
+        "applied_on": case.applied_on.isoformat(),
+        "contact": person(case.contact),
+        "application": {
+            "motivation": case.motivation,
+            "development_area": case.development_area,
+            "county_dialogue": case.county_dialogue,
+        },
+        "role_mapping_done": case.role_mapping_done,
+        "signatures": {
+            "chief_executive": case.chief_executive_signatory.name
+            if case.chief_executive_signatory
+            else None,
+            "culture_school_head": case.culture_school_head_signatory.name
+            if case.culture_school_head_signatory
+            else None,
+            "signed_on": case.signed_on.isoformat() if case.signed_on else None,
+        },
+        "members": [{"role": m.role, **person(m.person)} for m in case.members],
+        "missing": service.missing(case, as_of),
+    }
+
+
+def history_json(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat().replace("+00:00", "Z"),
+        "effective_on": entry.effective_on.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "reason": entry.reason,
+        "details": entry.details,
+        "flow_run_id": entry.flow_run_id,
+    }
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cases, name="cases")

@@ -1,0 +1,76 @@
+"""Options, parsing and output shared by the command groups."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kulturskole.config import get_settings
+from kulturskole.db import current_engine, require_schema, unit_of_work
+from kulturskole.errors import InvalidInput
+from kulturskole.history import Acting
+
+ProgrammeOpt = Annotated[
+    str | None,
+    typer.Option("--programme", help="Programme id; may be left out when only one is loaded."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Effective date (YYYY-MM-DD); default today in Europe/Oslo."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def acting(as_of: str | None) -> Acting:
+    settings = get_settings()
+    day = parse_date(as_of, "--as-of") if as_of else settings.today()
+    return Acting(actor=settings.actor, as_of=day)
+
+
+def today() -> date:
+    return get_settings().today()
+
+
+def work():  # noqa: ANN201
+    """A unit of work on a migrated database."""
+    engine = current_engine()
+    require_schema(engine)
+    return unit_of_work(engine)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    grid = Table(title=title, title_justify="left")
+    for column in columns:
+        grid.add_column(column)
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(grid)
+
+
+def ok(message: str) -> None:
+    console.print(message)
+
+
+def amount(ore: int) -> str:
+    """Øre as a string with two decimals, by integer arithmetic ("20000.00")."""
+    sign = "-" if ore < 0 else ""
+    return f"{sign}{abs(ore) // 100}.{abs(ore) % 100:02d}"

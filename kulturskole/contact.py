@@ -1,0 +1,45 @@
+"""Checking contact details when they are entered, not when mail bounces."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from kulturskole.errors import InvalidInput
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_name(value: str, what: str = "name") -> str:
+    """A person's name: not empty, one line (no CR/LF that could inject mail headers)."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{what} is empty")
+    if _CONTROL.search(value):
+        raise InvalidInput(f"{what} {value!r} contains control characters (line breaks)")
+    if len(value) > 200:
+        raise InvalidInput(f"{what} is longer than 200 characters")
+    return value
+
+
+def clean_email(value: str) -> str:
+    """A syntactically valid address, normalised; refused with the validator's reason."""
+    value = (value or "").strip()
+    if _CONTROL.search(value):
+        raise InvalidInput(f"e-mail address {value!r} contains control characters")
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"e-mail address {value!r} is invalid: {exc}") from None
+
+
+def clean_phone(value: str) -> str:
+    """A phone number of digits, spaces and an optional leading +, 8 to 15 digits."""
+    value = (value or "").strip()
+    digits = re.sub(r"[\s-]", "", value)
+    if not re.fullmatch(r"\+?\d{8,15}", digits):
+        raise InvalidInput(
+            f"phone number {value!r} is invalid: use 8 to 15 digits, optionally with a leading +"
+        )
+    return value

@@ -1,0 +1,87 @@
+"""Engine, sessions and the unit of work: one transaction per business action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from kulturskole.config import get_settings
+from kulturskole.errors import DatabaseNotReady
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per URL for the life of the process."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        _sqlite_behaves(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_behaves(engine: Engine) -> None:
+    """Foreign keys on, WAL, and BEGIN IMMEDIATE so writers queue instead of failing late.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
+    that counts (the SQLAlchemy 2 recipe for serializable SQLite).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # noqa: ANN001
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def current_engine() -> Engine:
+    return engine_for(get_settings().database_url)
+
+
+def is_sqlite(session_or_engine: Session | Engine) -> bool:
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, Session)
+        else session_or_engine
+    )
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """A session whose work is committed when the block ends normally, else rolled back."""
+    engine = engine or current_engine()
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def require_schema(engine: Engine | None = None) -> None:
+    """Refuse to work on a database that has not been migrated, with the command that fixes it."""
+    engine = engine or current_engine()
+    if not inspect(engine).has_table("alembic_version"):
+        raise DatabaseNotReady(
+            f"the database at {engine.url.render_as_string(hide_password=True)} has no schema; "
+            "run `kulturskole db upgrade` first"
+        )

@@ -1,0 +1,142 @@
+"""Appending to and verifying the tamper-evident history of cases.
+
+Every change to a case appends one entry in the same transaction as the change. Entries form
+a SHA-256 chain per case; the case row keeps the head of its chain so that removing the newest
+entries is detected as well as changing or removing any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Case, HistoryEntry
+from models.base import utcnow
+from models.history import GENESIS, entry_hash
+
+current_flow_run_id: ContextVar[str | None] = ContextVar("current_flow_run_id", default=None)
+"""Set by a flow while it works, so that its entries carry the Prefect flow-run id."""
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who does something, and on which date of the programme's calendar it takes effect."""
+
+    actor: str
+    as_of: date
+
+
+def record(
+    session: Session,
+    case: Case,
+    acting: Acting,
+    action: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> HistoryEntry:
+    """Append one entry to ``case``'s chain (the caller's transaction commits it)."""
+    fields: dict[str, Any] = {
+        "case_id": case.id,
+        "seq": case.history_seq + 1,
+        "at": utcnow(),
+        "effective_on": acting.as_of,
+        "actor": acting.actor,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason,
+        "details": details or {},
+        "flow_run_id": current_flow_run_id.get(),
+        "prev_hash": case.history_hash or GENESIS,
+    }
+    fields["hash"] = entry_hash(fields)
+    entry = HistoryEntry(**fields)
+    session.add(entry)
+    # Moving the head bumps the case's version: two writers on one case cannot both succeed.
+    case.history_seq = fields["seq"]
+    case.history_hash = fields["hash"]
+    return entry
+
+
+@dataclass(frozen=True)
+class Finding:
+    case_id: int
+    subject: str
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"entry {self.seq}" if self.seq is not None else "its chain"
+        return f"case {self.subject} (id {self.case_id}), {where}: {self.problem}"
+
+
+def verify(session: Session) -> Iterator[Finding]:
+    """Walk every chain and yield what does not add up; nothing yielded means all is intact."""
+    heads = {
+        row.id: row
+        for row in session.execute(
+            select(
+                Case.id,
+                Case.programme_id,
+                Case.municipality_number,
+                Case.history_seq,
+                Case.history_hash,
+            )
+        )
+    }
+    seen: dict[int, tuple[int, str]] = {}
+    entries = session.execute(
+        select(HistoryEntry)
+        .order_by(HistoryEntry.case_id, HistoryEntry.seq)
+        .execution_options(yield_per=2000)
+    ).scalars()
+    for entry in entries:
+        head = heads.get(entry.case_id)
+        subject = _subject(head) if head else "?"
+        last_seq, last_hash = seen.get(entry.case_id, (0, GENESIS))
+        if entry.seq != last_seq + 1:
+            yield Finding(entry.case_id, subject, last_seq + 1, "missing (removed)")
+        if entry.prev_hash != last_hash:
+            yield Finding(entry.case_id, subject, entry.seq, "does not follow the entry before it")
+        if entry_hash(_fields(entry)) != entry.hash:
+            yield Finding(entry.case_id, subject, entry.seq, "content changed after it was written")
+        seen[entry.case_id] = (entry.seq, entry.hash)
+    for case_id, head in heads.items():
+        last_seq, last_hash = seen.get(case_id, (0, None))
+        if head.history_seq != last_seq or (head.history_seq and head.history_hash != last_hash):
+            yield Finding(
+                case_id,
+                _subject(head),
+                None,
+                f"ends at entry {last_seq}, but the case records {head.history_seq} entries",
+            )
+
+
+def _subject(head: Any) -> str:
+    return f"{head.municipality_number} in {head.programme_id}"
+
+
+def _fields(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "case_id": entry.case_id,
+        "seq": entry.seq,
+        "at": entry.at,
+        "effective_on": entry.effective_on,
+        "actor": entry.actor,
+        "action": entry.action,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "reason": entry.reason,
+        "details": entry.details,
+        "flow_run_id": entry.flow_run_id,
+        "prev_hash": entry.prev_hash,
+    }

@@ -1,0 +1,138 @@
+"""Programmes: load a validated definition into the database, find one, show one as JSON."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kulturskole.errors import NotFound
+from kulturskole.programme_file import EventDefinition, ProgrammeDefinition
+from models import Programme, ProgrammeEvent
+
+LoadResult = Literal["created", "updated", "unchanged"]
+
+
+def _event_values(event: EventDefinition, position: int) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "months": event.months,
+        "time": event.time.model_dump() if event.time else None,
+        "duration_minutes": event.duration_minutes,
+        "note": event.note,
+    }
+    return {
+        "position": position,
+        "title": event.title,
+        "kind": event.kind,
+        "mode": event.mode,
+        "start": event.start,
+        "end": event.end,
+        "weeks": list(event.weeks),
+        "tentative": event.tentative,
+        "when": event.when,
+        "details": {key: value for key, value in details.items() if value not in (None, [])},
+    }
+
+
+def _assign(row: Programme | ProgrammeEvent, values: dict[str, Any]) -> bool:
+    """Set the values that differ; True when any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[Programme, str]:
+    """Insert or update the programme and its timetable; "created", "updated" or "unchanged".
+
+    Events are matched by id: new ones are inserted, changed ones updated, and those no longer
+    in the file deleted. Position is the order in the file.
+    """
+    values = {
+        "title": definition.title,
+        "period_start": definition.period.start,
+        "period_end": definition.period.end,
+        "fee_ore": definition.fee_ore,
+        "definition": definition.to_json(),
+    }
+    programme = session.get(Programme, definition.id)
+    if programme is None:
+        programme = Programme(id=definition.id, **values)
+        programme.events = [
+            ProgrammeEvent(programme_id=definition.id, id=event.id, **_event_values(event, index))
+            for index, event in enumerate(definition.events)
+        ]
+        session.add(programme)
+        session.flush()
+        return programme, "created"
+
+    changed = _assign(programme, values)
+    existing = {event.id: event for event in programme.events}
+    events: list[ProgrammeEvent] = []
+    for index, event in enumerate(definition.events):
+        row = existing.pop(event.id, None)
+        if row is None:
+            row = ProgrammeEvent(programme_id=programme.id, id=event.id)
+            changed = True
+        changed = _assign(row, _event_values(event, index)) or changed
+        events.append(row)
+    if existing:  # events no longer in the file: removed from the list, deleted as orphans
+        changed = True
+    programme.events = events
+    session.flush()
+    return programme, "updated" if changed else "unchanged"
+
+
+def get_programme(session: Session, programme_id: str | None) -> Programme:
+    """The programme ``programme_id``, or with None the only one loaded."""
+    if programme_id is not None:
+        programme = session.get(Programme, programme_id)
+        if programme is not None:
+            return programme
+    loaded = list(session.scalars(select(Programme).order_by(Programme.id)))
+    names = ", ".join(programme.id for programme in loaded)
+    if programme_id is not None:
+        known = f"loaded: {names}" if loaded else "none is loaded"
+        raise NotFound(f"no programme {programme_id!r} is loaded ({known})")
+    if not loaded:
+        raise NotFound("no programme is loaded; run `kulturskole programmes load FILE`")
+    if len(loaded) > 1:
+        raise NotFound(f"several programmes are loaded ({names}): give --programme ID")
+    return loaded[0]
+
+
+def format_ore(amount_ore: int) -> str:
+    """Øre as a decimal amount with two decimals, by integer arithmetic: 2000000 → "20000.00"."""
+    sign = "-" if amount_ore < 0 else ""
+    kroner, ore = divmod(abs(amount_ore), 100)
+    return f"{sign}{kroner}.{ore:02d}"
+
+
+def programme_json(programme: Programme) -> dict[str, Any]:
+    """The programme and its timetable as plain JSON data."""
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "period_start": programme.period_start.isoformat(),
+        "period_end": programme.period_end.isoformat(),
+        "fee": format_ore(programme.fee_ore),
+        "currency": programme.definition["currency"],
+        "instalments": programme.definition["invoicing"]["instalments"],
+        "events": [
+            {
+                "id": event.id,
+                "title": event.title,
+                "kind": event.kind,
+                "mode": event.mode,
+                "start": event.start.isoformat() if event.start else None,
+                "end": event.end.isoformat() if event.end else None,
+                "weeks": list(event.weeks or []),
+                "tentative": bool(event.tentative),
+                "when": event.when,
+            }
+            for event in sorted(programme.events, key=lambda event: event.position)
+        ],
+    }

@@ -1,0 +1,1 @@
+"""What is said to whom, and its delivery (templates, outbox, SMTP)."""
