@@ -9,10 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from kulturskole.config import get_settings
-from kulturskole.errors import DatabaseNotReady
+from kulturskole.errors import ConcurrentChange, DatabaseNotReady
 
 
 @lru_cache(maxsize=8)
@@ -70,11 +72,25 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        if isinstance(exc, IntegrityError) and not _history_race(exc):
+            raise
+        raise ConcurrentChange(
+            "someone else changed the same case at the same moment; nothing was written, "
+            "look at the case again and retry"
+        ) from None
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _history_race(exc: IntegrityError) -> bool:
+    """Two writers appended the same entry number to one case's history."""
+    message = str(exc.orig)
+    return "uq_history_case_id" in message or "history.case_id, history.seq" in message
 
 
 def require_schema(engine: Engine | None = None) -> None:

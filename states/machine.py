@@ -109,4 +109,5 @@ def mermaid() -> str:
         graph_engine="mermaid",
         title="Case",
     )
-    return graph.model.get_graph().draw(None).strip() + "\n"
+    text = graph.model.get_graph().draw(None)
+    return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
