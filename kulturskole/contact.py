@@ -38,7 +38,7 @@ def clean_phone(value: str) -> str:
     """A phone number of digits, spaces and an optional leading +, 8 to 15 digits."""
     value = (value or "").strip()
     digits = re.sub(r"[\s-]", "", value)
-    if not re.fullmatch(r"\+?\d{8,15}", digits):
+    if not re.fullmatch(r"\+?[0-9]{8,15}", digits):
         raise InvalidInput(
             f"phone number {value!r} is invalid: use 8 to 15 digits, optionally with a leading +"
         )

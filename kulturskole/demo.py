@@ -63,7 +63,7 @@ def run_demo() -> None:
 
 
 def _step(day: str, what: str) -> Acting:
-    console.print(f"\n[bold]{day}[/bold] {what}")
+    console.print(f"\n{day} {what}")
     return Acting(actor=get_settings().actor, as_of=date.fromisoformat(day))
 
 
@@ -75,7 +75,7 @@ def _try(number: str, trigger: str, acting: Acting, **kwargs: str) -> None:
             before, after = service.transition(session, case, trigger, acting, **kwargs)
         console.print(f"  {number} {trigger}: {before} → {after}")
     except KulturskoleError as refusal:
-        console.print(f"  [yellow]{number} refused[/yellow]: {refusal}")
+        console.print(f"  {number} refused: {refusal}")
 
 
 def _play(programme_id: str) -> None:

@@ -55,7 +55,7 @@ def _pattern(regex: str, what: str) -> Any:
 def _iso_date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -64,7 +64,7 @@ def _iso_date(value: Any) -> date:
 
 
 def _clock(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", value):
         hours, minutes = (int(part) for part in value.split(":"))
         if hours < 24 and minutes < 60:
             return f"{hours:02d}:{minutes:02d}"

@@ -261,8 +261,8 @@ def show(
         print_json(data)
         return
     ok(
-        f"[bold]{data['municipality']} {data['name']}[/bold] in {data['programme']}: "
-        f"[bold]{data['state']}[/bold]"
+        f"{data['municipality']} {data['name']} in {data['programme']}: "
+        f"{data['state']}"
     )
     ok(f"contact: {data['contact']['name']} <{data['contact']['email']}>")
     table(

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
@@ -26,7 +27,8 @@ AsOfOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+# markup=False: names and reasons are user text; brackets in them must print as written.
+console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 160)
 
 
 def parse_date(value: str, option: str) -> date:
@@ -62,15 +64,9 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     for column in columns:
         grid.add_column(column)
     for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+        grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console.print(grid)
 
 
 def ok(message: str) -> None:
     console.print(message)
-
-
-def amount(ore: int) -> str:
-    """Øre as a string with two decimals, by integer arithmetic ("20000.00")."""
-    sign = "-" if ore < 0 else ""
-    return f"{sign}{abs(ore) // 100}.{abs(ore) % 100:02d}"

@@ -104,7 +104,7 @@ def programmes_show(
     if as_json:
         print_json(data)
         return
-    ok(f"[bold]{data['title']}[/bold] ({data['id']})")
+    ok(f"{data['title']} ({data['id']})")
     ok(f"period {data['period_start']} – {data['period_end']}, fee {data['fee']} NOK")
     table(
         None,

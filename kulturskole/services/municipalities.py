@@ -31,11 +31,16 @@ class ImportReport:
 def read_file(path: Path) -> list[Municipality]:
     """Parse and validate the whole file; the first bad line refuses it, naming line and reason."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InvalidFile(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InvalidFile(f"{path}: cannot read the file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidFile(f"{path}: not UTF-8 text ({exc.reason})") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
     rows = list(csv.reader(text.splitlines()))
     if not rows or [h.strip() for h in rows[0]] != HEADER:
         raise InvalidFile(f"{path}:1: the header must be {','.join(HEADER)}")
@@ -64,9 +69,9 @@ def _parse_row(row: list[str]) -> Municipality:
     if len(row) != len(HEADER):
         raise InvalidInput(f"expected {len(HEADER)} fields, found {len(row)}")
     number, name, county_number, county_name, org = (cell.strip() for cell in row)
-    if not re.fullmatch(r"\d{4}", number):
+    if not re.fullmatch(r"[0-9]{4}", number):
         raise InvalidInput(f"kommunenummer {number!r} is not 4 digits")
-    if not re.fullmatch(r"\d{2}", county_number):
+    if not re.fullmatch(r"[0-9]{2}", county_number):
         raise InvalidInput(f"fylkesnummer {county_number!r} is not 2 digits")
     if number[:2] != county_number:
         raise InvalidInput(
@@ -115,7 +120,7 @@ def import_municipalities(session: Session, path: Path = DEFAULT_FILE) -> Import
 
 
 def get_municipality(session: Session, number: str) -> Municipality:
-    if not re.fullmatch(r"\d{4}", number or ""):
+    if not re.fullmatch(r"[0-9]{4}", number or ""):
         raise InvalidInput(f"municipality number {number!r} is not 4 digits (kommunenummer)")
     municipality = session.get(Municipality, number)
     if municipality is None:
