@@ -29,10 +29,13 @@ def active_case(engine: Engine) -> None:
 
 def transitions_of(engine: Engine) -> list[str]:
     with unit_of_work(engine) as session:
-        return list(session.scalars(
-            select(HistoryEntry.action).where(HistoryEntry.to_state.is_not(None))
-            .order_by(HistoryEntry.seq)
-        ))
+        return list(
+            session.scalars(
+                select(HistoryEntry.action)
+                .where(HistoryEntry.to_state.is_not(None))
+                .order_by(HistoryEntry.seq)
+            )
+        )
 
 
 def test_locked_case_makes_the_second_trigger_see_the_first(engine: Engine) -> None:
@@ -58,8 +61,14 @@ def test_locked_case_makes_the_second_trigger_see_the_first(engine: Engine) -> N
         first_holds_lock.set()
         thread.join(0.5)  # the second session must be waiting for the lock, not done
         assert thread.is_alive()
-        service.transition(session, case, "terminate", acting("2024-10-01"),
-                           reason="Brudd på forpliktelsene", initiated_by="leadership")
+        service.transition(
+            session,
+            case,
+            "terminate",
+            acting("2024-10-01"),
+            reason="Brudd på forpliktelsene",
+            initiated_by="leadership",
+        )
     thread.join(30)
 
     loser = outcome["second"]
@@ -79,12 +88,21 @@ def test_stale_read_cannot_overwrite_a_newer_state(engine: Engine, backend: dict
         stale = service.find_case(stale_session, "0301")  # read, no lock
         with unit_of_work(engine) as session:
             case = service.find_case(session, "0301", for_update=True)
-            service.transition(session, case, "terminate", acting("2024-10-01"),
-                               reason="Brudd", initiated_by="coordinator")
-        with pytest.raises(ConcurrentChange, match="someone else changed the same case"):
-            with unit_of_work(engine) as late_session:
-                late_case = late_session.merge(stale, load=False)
-                service.transition(late_session, late_case, "complete",
-                                   Acting("late", date(2026, 1, 5)))
+            service.transition(
+                session,
+                case,
+                "terminate",
+                acting("2024-10-01"),
+                reason="Brudd",
+                initiated_by="coordinator",
+            )
+        with (
+            pytest.raises(ConcurrentChange, match="someone else changed the same case"),
+            unit_of_work(engine) as late_session,
+        ):
+            late_case = late_session.merge(stale, load=False)
+            service.transition(
+                late_session, late_case, "complete", Acting("late", date(2026, 1, 5))
+            )
     assert state_of(engine) == "terminated"
     assert transitions_of(engine)[-1] == "terminate"

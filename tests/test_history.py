@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -52,7 +54,7 @@ def test_every_change_appends_one_chained_entry(engine: Engine) -> None:
     actions = [e.action for e in rows]
     assert actions == ["apply", "select"] + ["member-added"] * 4 + ["role-mapping-done", "signed"]
     assert [e.seq for e in rows] == list(range(1, len(rows) + 1))
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
     assert rows[1].from_state == "applied" and rows[1].to_state == "selected"
     assert str(rows[1].effective_on) == "2024-05-15"
     assert rows[0].at.utcoffset().total_seconds() == 0

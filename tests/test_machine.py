@@ -95,14 +95,16 @@ def test_coordinator_without_phone_blocks_contract() -> None:
 
 def test_minimum_group_size_comes_from_the_programme() -> None:
     programme = Programme(
-        id="q", title="Q", period_start=date(2024, 8, 1), period_end=date(2025, 12, 31),
-        fee_ore=1, definition={"participation": {"min_group_size": 5}},
+        id="q",
+        title="Q",
+        period_start=date(2024, 8, 1),
+        period_end=date(2025, 12, 31),
+        fee_ore=1,
+        definition={"participation": {"min_group_size": 5}},
     )
     case = contract_ready(make_case("selected"))
     case.programme = programme
-    assert explain(case, "contract", AS_OF) == [
-        "the group has 4 members, at least 5 are needed"
-    ]
+    assert explain(case, "contract", AS_OF) == ["the group has 4 members, at least 5 are needed"]
 
 
 def test_contract_fires_when_everything_is_in_place() -> None:
@@ -153,7 +155,9 @@ def test_end_states_allow_nothing(state: str) -> None:
 
 
 def test_unknown_trigger_is_refused_not_crashing() -> None:
-    with pytest.raises(TransitionNotAllowed, match="allowed from applied: select, reject, withdraw"):
+    with pytest.raises(
+        TransitionNotAllowed, match="allowed from applied: select, reject, withdraw"
+    ):
         explain(make_case(), "activate_now", AS_OF)
 
 

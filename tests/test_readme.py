@@ -22,4 +22,3 @@ def test_ci_runs_the_readmes_test_command() -> None:
     assert len(commands) == 2 and commands[0].endswith("kulturskole demo")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci.splitlines()
-
