@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import getpass
 from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,9 +26,34 @@ class Settings(BaseSettings):
     actor: str = Field(default_factory=_os_user)
     timezone: str = "Europe/Oslo"
 
+    # Mail. SMTP is used when smtp_host is set; otherwise messages are written as .eml files.
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default: 25 (none), 587 (starttls), 465 (tls)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout: float = 30.0
+    mail_from: str = "Norsk kulturskoleråd <ikke-svar@kulturskoleradet.no>"
+    outbox_dir: Path = Path("var/outbox")
+    mail_max_attempts: int = 6
+    mail_retry_seconds: float = 60.0  # first retry; doubles each time
+    mail_lease_seconds: float = 600.0  # a claimed message not marked by then is sent again
+
+    # The council, as it presents itself in what municipalities receive.
+    council_name: str = "Norsk kulturskoleråd"
+    council_website: str | None = "https://www.kulturskoleradet.no"
+    # The programme contact copied where an administrator expects it; default: the programme
+    # file's contact person.
+    programme_contact_name: str | None = None
+    programme_contact_email: str | None = None
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     def today(self) -> date:
         """Today's date on the programme's calendar (Europe/Oslo)."""

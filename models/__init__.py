@@ -3,15 +3,19 @@
 from models.base import Base
 from models.case import ROLES, Case, GroupMember, Person
 from models.history import HistoryEntry
+from models.message import MESSAGE_STATUSES, Attachment, Message
 from models.municipality import Municipality
 from models.programme import Programme, ProgrammeEvent
 
 __all__ = [
+    "MESSAGE_STATUSES",
     "ROLES",
+    "Attachment",
     "Base",
     "Case",
     "GroupMember",
     "HistoryEntry",
+    "Message",
     "Municipality",
     "Person",
     "Programme",

@@ -128,8 +128,12 @@ def ready_for_contract(engine: Engine, number: str = "0301") -> None:
             )
         service.record_role_mapping(session, case, acting("2024-06-01"))
         service.sign(
-            session, case, acting("2024-06-10"), chief_executive="Kommunedirektør Hansen",
-            culture_school_head="Per Leder", signed_on=date(2024, 6, 10),
+            session,
+            case,
+            acting("2024-06-10"),
+            chief_executive="Kommunedirektør Hansen",
+            culture_school_head="Per Leder",
+            signed_on=date(2024, 6, 10),
         )
 
 

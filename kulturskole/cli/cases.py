@@ -260,10 +260,7 @@ def show(
     if as_json:
         print_json(data)
         return
-    ok(
-        f"{data['municipality']} {data['name']} in {data['programme']}: "
-        f"{data['state']}"
-    )
+    ok(f"{data['municipality']} {data['name']} in {data['programme']}: {data['state']}")
     ok(f"contact: {data['contact']['name']} <{data['contact']['email']}>")
     table(
         "group",

@@ -15,6 +15,7 @@ from kulturskole.history import Acting, record
 from kulturskole.services.municipalities import get_municipality
 from kulturskole.services.programmes import get_programme
 from models import ROLES, Case, GroupMember, Person
+from notifications import case_mail
 from states.conditions import Context
 from states.machine import END_STATES, allowed_triggers, explain, fire
 
@@ -89,6 +90,7 @@ def apply(
         to_state=case.state,
         details={"contact_person_id": contact.id, **_application_details(case)},
     )
+    case_mail.application_received(session, case, acting)
     return case
 
 
@@ -264,6 +266,9 @@ def transition(
         to_state=after,
         reason=ctx.reason,
         details=details,
+    )
+    case_mail.after_transition(
+        session, case, trigger, acting, reason=ctx.reason, initiated_by=initiated_by
     )
     return before, after
 

@@ -1,0 +1,126 @@
+"""``kulturskole mail …`` and ``kulturskole run …``: the outbox and the flows run locally."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kulturskole.cli.common import AsOfOpt, JsonOpt, acting, ok, print_json, table, work
+from kulturskole.errors import InvalidInput, NotFound
+from models import MESSAGE_STATUSES, Message
+
+mail = typer.Typer(
+    help="The outbox: messages to municipalities and advisors.", no_args_is_help=True
+)
+run = typer.Typer(help="Run a flow here and now (Prefect without a server).", no_args_is_help=True)
+
+
+@mail.command("list")
+def mail_list(
+    status: Annotated[
+        str | None, typer.Option("--status", help=" | ".join(MESSAGE_STATUSES))
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List messages, newest last."""
+    from notifications.outbox import message_json
+
+    if status is not None and status not in MESSAGE_STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(MESSAGE_STATUSES)}")
+    with work() as session:
+        query = select(Message).options(selectinload(Message.attachments)).order_by(Message.id)
+        if status:
+            query = query.where(Message.status == status)
+        data = [message_json(m) for m in session.scalars(query)]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} messages",
+        ["id", "status", "to", "subject", "attempts", "last error"],
+        [
+            [d["id"], d["status"], ", ".join(d["to"]), d["subject"], d["attempts"], d["last_error"]]
+            for d in data
+        ],
+    )
+
+
+@mail.command("show")
+def mail_show(
+    message_id: Annotated[int, typer.Argument(metavar="ID")], as_json: JsonOpt = False
+) -> None:
+    """Show one message with its bodies."""
+    from notifications.outbox import message_json
+
+    with work() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            raise NotFound(f"no message {message_id}")
+        data = message_json(message, full=True)
+    if as_json:
+        print_json(data)
+        return
+    for key in (
+        "id",
+        "status",
+        "key",
+        "message_id",
+        "to",
+        "cc",
+        "subject",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "attachments",
+    ):
+        value = data[key]
+        ok(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+    ok("")
+    typer.echo(data["text"])
+
+
+@mail.command("retry")
+def mail_retry(
+    message_id: Annotated[int, typer.Argument(metavar="ID")], as_of: AsOfOpt = None
+) -> None:
+    """Queue a failed message again; the next delivery run sends it."""
+    from notifications.outbox import retry
+
+    with work() as session:
+        retry(session, message_id, acting(as_of))
+    ok(f"message {message_id} queued again")
+
+
+@run.command("notifications")
+def run_notifications(
+    as_of: AsOfOpt = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deliver the due messages now (the send-notifications flow)."""
+    day = acting(as_of).as_of
+    with work():
+        pass  # refuse early, before Prefect starts, when the database is not migrated
+    from flows.notifications import send_notifications
+
+    result = asyncio.run(send_notifications(as_of=day, limit=limit))
+    if as_json:
+        print_json(result)
+        return
+    ok(
+        f"{result['mode']}: {result['sent']} sent, {result['retrying']} to retry, "
+        f"{result['failed']} failed"
+    )
+    for item in result["messages"]:
+        if item["result"] != "sent":
+            ok(f"  message {item['id']}: {item['result']}: {item['error']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(mail, name="mail")
+    app.add_typer(run, name="run")

@@ -1,0 +1,237 @@
+"""Delivering the outbox: over SMTP with aiosmtplib, or as .eml files when no SMTP is set.
+
+At least once: a message is claimed with a lease before it is sent and marked after. A process
+that dies in between leaves the lease to run out, and the next run sends the message again with
+the same Message-ID, so the duplicate is recognisable. Transient failures (no connection,
+timeouts, 4xx answers) are retried with exponential backoff up to a limit; permanent ones (5xx,
+refused recipients) mark the message failed with the server's answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import aiosmtplib
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from kulturskole.config import Settings
+from kulturskole.db import unit_of_work
+from kulturskole.history import Acting, record
+from models import Case, Message
+from models.base import utcnow
+from notifications.compose import compose
+
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+class Transient(Exception):
+    """Worth trying again later."""
+
+
+class Permanent(Exception):
+    """The server said no for good."""
+
+
+@dataclass
+class DeliveryReport:
+    mode: str
+    sent: list[int] = field(default_factory=list)
+    retrying: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "mode": self.mode,
+            "sent": len(self.sent),
+            "retrying": len(self.retrying),
+            "failed": len(self.failed),
+            "messages": [{"id": i, "result": "sent"} for i in self.sent]
+            + [{"id": i, "result": "retrying", "error": e} for i, e in self.retrying]
+            + [{"id": i, "result": "failed", "error": e} for i, e in self.failed],
+        }
+
+
+async def deliver_due(
+    engine: Engine, settings: Settings, as_of: date, *, limit: int | None = None
+) -> DeliveryReport:
+    """Send every message that is due now; returns what happened to each."""
+    report = DeliveryReport(mode="smtp" if settings.smtp_enabled else "files")
+    ids = claim(engine, settings, limit)
+    if not ids:
+        return report
+    acting = Acting(settings.actor, as_of)
+    if not settings.smtp_enabled:
+        for message_id in ids:
+            _write_eml(engine, settings, message_id)
+            _mark(engine, settings, message_id, acting, report, None)
+        return report
+    await _send_over_smtp(engine, settings, ids, acting, report)
+    return report
+
+
+def claim(engine: Engine, settings: Settings, limit: int | None = None) -> list[int]:
+    """Lease the due messages to this run; a concurrent run cannot claim the same ones."""
+    now = utcnow()
+    free = or_(Message.lease_until.is_(None), Message.lease_until < now)
+    due = (
+        select(Message.id)
+        .where(Message.status == "queued", Message.due_at <= now, free)
+        .order_by(Message.id)
+    )
+    if limit:
+        due = due.limit(limit)
+    with unit_of_work(engine) as session:
+        claimed = session.scalars(
+            update(Message)
+            .where(Message.id.in_(due.scalar_subquery()), free)
+            .values(lease_until=now + timedelta(seconds=settings.mail_lease_seconds))
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+    return sorted(claimed)
+
+
+async def _send_over_smtp(
+    engine: Engine, settings: Settings, ids: list[int], acting: Acting, report: DeliveryReport
+) -> None:
+    smtp: aiosmtplib.SMTP | None = None
+    try:
+        for message_id in ids:
+            try:
+                if smtp is None or not smtp.is_connected:
+                    smtp = await _connect(settings)
+                await _send_one(engine, settings, smtp, message_id)
+                outcome = None
+            except (Transient, Permanent) as exc:
+                outcome = exc
+            _mark(engine, settings, message_id, acting, report, outcome)
+    finally:
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except aiosmtplib.SMTPException:
+                smtp.close()
+
+
+async def _connect(settings: Settings) -> aiosmtplib.SMTP:
+    smtp = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port or DEFAULT_PORTS[settings.smtp_security],
+        use_tls=settings.smtp_security == "tls",
+        start_tls=settings.smtp_security == "starttls",
+        timeout=settings.smtp_timeout,
+    )
+    try:
+        await smtp.connect()
+        if settings.smtp_username:
+            password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+            await smtp.login(settings.smtp_username, password)
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        smtp.close()
+        raise Transient(f"login refused: {exc.code} {exc.message}") from None
+    except aiosmtplib.SMTPResponseException as exc:
+        smtp.close()
+        raise Transient(f"{exc.code} {exc.message}") from None
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        smtp.close()
+        raise Transient(f"cannot connect to {settings.smtp_host}: {exc}") from None
+    return smtp
+
+
+async def _send_one(
+    engine: Engine, settings: Settings, smtp: aiosmtplib.SMTP, message_id: int
+) -> None:
+    with unit_of_work(engine) as session:
+        message = session.scalars(
+            select(Message)
+            .where(Message.id == message_id)
+            .options(selectinload(Message.attachments))
+        ).one()
+        mail = compose(message, settings.mail_from)
+    try:
+        errors, _response = await smtp.send_message(mail)
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        answers = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        if all(r.code >= 500 for r in exc.recipients):
+            raise Permanent(f"recipients refused: {answers}") from None
+        raise Transient(f"recipients refused for now: {answers}") from None
+    except aiosmtplib.SMTPResponseException as exc:
+        smtp.close()  # the conversation is in an unknown state: start afresh next time
+        if exc.code >= 500:
+            raise Permanent(f"{exc.code} {exc.message}") from None
+        raise Transient(f"{exc.code} {exc.message}") from None
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        smtp.close()
+        raise Transient(f"connection lost: {exc}") from None
+    if errors:
+        # Some recipients refused, others accepted: the message went out; say who did not get it.
+        refused = "; ".join(f"{address}: {r.code} {r.message}" for address, r in errors.items())
+        raise _PartlySent(refused)
+
+
+class _PartlySent(Permanent):
+    pass
+
+
+def _mark(
+    engine: Engine,
+    settings: Settings,
+    message_id: int,
+    acting: Acting,
+    report: DeliveryReport,
+    outcome: Exception | None,
+) -> None:
+    """Record the outcome of one attempt, with its history entry, in one transaction."""
+    now = utcnow()
+    with unit_of_work(engine) as session:
+        message = session.get(Message, message_id, with_for_update=True)
+        message.attempts += 1
+        message.lease_until = None
+        case = session.get(Case, message.case_id, with_for_update=True) if message.case_id else None
+        if outcome is None or isinstance(outcome, _PartlySent):
+            message.status, message.sent_at = "sent", now
+            message.last_error = f"not delivered to: {outcome}" if outcome else None
+            report.sent.append(message_id)
+            action = "mail-sent"
+        elif isinstance(outcome, Transient) and message.attempts < settings.mail_max_attempts:
+            message.last_error = str(outcome)
+            delay = settings.mail_retry_seconds * 2 ** (message.attempts - 1)
+            message.due_at = now + timedelta(seconds=delay)
+            report.retrying.append((message_id, str(outcome)))
+            return
+        else:
+            message.status, message.last_error = "failed", str(outcome)
+            report.failed.append((message_id, str(outcome)))
+            action = "mail-failed"
+        if case is not None:
+            # The server's answer may quote addresses (personal data): it stays on the message.
+            details = {
+                "message": message.id,
+                "template": message.template,
+                "attempts": message.attempts,
+            }
+            record(session, case, acting, action, details=details)
+
+
+def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
+    """Write the message as a file, atomically; a re-run overwrites the same file."""
+    with unit_of_work(engine) as session:
+        message = session.scalars(
+            select(Message)
+            .where(Message.id == message_id)
+            .options(selectinload(Message.attachments))
+        ).one()
+        mail = compose(message, settings.mail_from)
+        name = f"{message.id:06d}-{re.sub(r'[^a-z0-9]+', '-', message.template.lower())}.eml"
+    folder = Path(settings.outbox_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    partial = target.with_suffix(".eml.part")
+    partial.write_bytes(bytes(mail))
+    os.replace(partial, target)
+    return target

@@ -1,0 +1,153 @@
+"""Queueing a message is part of the business transaction that causes it.
+
+The message row (recipients, rendered subject and bodies, attachments, a stable idempotency key
+and Message-ID) is added to the caller's session: it is committed with the state change or not
+at all. Queueing a key that already exists is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kulturskole.config import get_settings
+from kulturskole.errors import InvalidInput, NotFound
+from kulturskole.history import Acting, record
+from models import Attachment, Case, Message
+from models.base import utcnow
+from notifications.render import render
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str | None
+    address: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "address": self.address}
+
+
+@dataclass(frozen=True)
+class File:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def stable_message_id(key: str) -> str:
+    """The same key always gives the same Message-ID, so a re-sent duplicate is recognisable."""
+    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
+    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}@{domain}>"
+
+
+def queue(
+    session: Session,
+    *,
+    key: str,
+    template: str,
+    context: Mapping[str, Any],
+    to: Sequence[Recipient],
+    acting: Acting,
+    case: Case | None = None,
+    cc: Sequence[Recipient] = (),
+    attachments: Sequence[File] = (),
+) -> Message | None:
+    """Add the rendered message to the outbox; None when ``key`` was queued before."""
+    if session.scalar(select(Message.id).where(Message.idempotency_key == key)) is not None:
+        return None
+    to = _unique(to)
+    cc = _unique([*to, *cc])[len(to) :]
+    rendered = render(template, context)
+    message = Message(
+        idempotency_key=key,
+        case_id=case.id if case is not None else None,
+        template=template,
+        to=[r.as_json() for r in to],
+        cc=[r.as_json() for r in cc],
+        subject=rendered.subject,
+        text_body=rendered.text,
+        html_body=rendered.html,
+        message_id=stable_message_id(key),
+        status="queued",
+        attempts=0,
+        attachments=[
+            Attachment(filename=f.filename, content_type=f.content_type, content=f.content)
+            for f in attachments
+        ],
+    )
+    session.add(message)
+    session.flush()
+    if case is not None:
+        # Addresses are personal data: history names the message, not its recipients.
+        record(
+            session,
+            case,
+            acting,
+            "mail-queued",
+            details={"message": message.id, "template": template, "key": key},
+        )
+    return message
+
+
+def _unique(recipients: Sequence[Recipient]) -> list[Recipient]:
+    seen: set[str] = set()
+    result = []
+    for recipient in recipients:
+        if recipient.address.casefold() not in seen:
+            seen.add(recipient.address.casefold())
+            result.append(recipient)
+    return result
+
+
+def retry(session: Session, message_id: int, acting: Acting) -> Message:
+    """Send a failed (or waiting) message again at the next delivery run."""
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound(f"no message {message_id}")
+    if message.status == "sent":
+        raise InvalidInput(f"message {message_id} was sent on {message.sent_at:%Y-%m-%d %H:%M} UTC")
+    previous = message.status
+    message.status, message.due_at, message.lease_until = "queued", utcnow(), None
+    if message.case_id is not None:
+        case = session.get(Case, message.case_id, with_for_update=True)
+        record(
+            session,
+            case,
+            acting,
+            "mail-retry",
+            details={"message": message.id, "template": message.template, "was": previous},
+        )
+    return message
+
+
+def message_json(message: Message, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": message.id,
+        "status": message.status,
+        "to": [r["address"] for r in message.to],
+        "cc": [r["address"] for r in message.cc],
+        "subject": message.subject,
+        "template": message.template,
+        "key": message.idempotency_key,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+        "created_at": _iso(message.created_at),
+        "due_at": _iso(message.due_at),
+        "sent_at": _iso(message.sent_at),
+        "message_id": message.message_id,
+        "attachments": [a.filename for a in message.attachments],
+    }
+    if full:
+        data["text"] = message.text_body
+        data["html"] = message.html_body
+    return data
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None

@@ -1,0 +1,476 @@
+"""What the programme says to a municipality: mail messages and standalone documents.
+
+A **message** ``name`` is three templates under ``notifications/templates``:
+``<name>.subject.txt`` (one line), ``<name>.txt`` (plain text body, extends ``base.txt``) and
+``<name>.html`` (HTML body, extends ``base.html``). ``render(name, context)`` renders all three
+and returns a ``Rendered``; the subject is forced onto one line (no CR/LF can reach a header).
+A **document** (``contract``) is one standalone HTML page, rendered by ``render_document``.
+
+Autoescaping is on for ``.html`` and off for ``.txt``; undefined variables raise
+(``StrictUndefined``). No programme fact is written into a template: titles, dates, names,
+amounts and counts all come from the context.
+
+Common context (every message; mappings, read with dot syntax in the templates):
+
+``programme``
+    ``{id, title, subtitles: [str], period_start: date, period_end: date,
+    contract: {place, date_text, director}, contact: {name, title, email, phone},
+    fee_ore: int}`` — ``programme_context(definition)`` builds it from a programme file.
+``municipality``
+    ``{number, name}``; the name is printed as "<name> kommune" unless it already ends in
+    "kommune".
+``recipient`` (optional)
+    ``{name}``: the person greeted ("Hei Kari,"); absent, None or without a name → "Hei,".
+``council``
+    ``{name, website}``: ``website`` may be None or absent.
+``case``
+    ``{state}``.
+
+The key ``subject`` is set by ``render`` (the rendered subject, for the HTML ``<title>``).
+
+Extra context per message: ``REQUIRED_CONTEXT`` (must be present; some may be None) and
+``OPTIONAL_CONTEXT`` (may be left out). An *event* is a mapping (or object) like the timetable
+lines of the programme file: ``{title, kind, mode ("physical"/"digital"/None), start, end
+(dates or None), tentative (bool), when (text or None), time ({start, end} "HH:MM" or None),
+duration_minutes (int or None)}`` and optionally ``note``; ``event_context(event)`` builds it.
+
+A missing context key raises ``jinja2.exceptions.UndefinedError``: top-level keys are checked
+before rendering (naming all that are missing), nested ones by ``StrictUndefined``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
+from jinja2.exceptions import UndefinedError
+
+__all__ = [
+    "COMMON_CONTEXT",
+    "DOCUMENTS",
+    "LOCALE",
+    "OPTIONAL_CONTEXT",
+    "REQUIRED_CONTEXT",
+    "TEMPLATES",
+    "TEMPLATES_DIR",
+    "TIMEZONE",
+    "Rendered",
+    "dato",
+    "dato_kort",
+    "environment",
+    "event_context",
+    "klokkeslett",
+    "kommune",
+    "kr",
+    "maaned",
+    "modus",
+    "naar",
+    "periode",
+    "programme_context",
+    "render",
+    "render_document",
+    "tidsrom",
+    "ukedag",
+    "varighet",
+]
+
+LOCALE = "nb_NO"
+TIMEZONE = ZoneInfo("Europe/Oslo")
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+#: Keys every message template receives (``recipient`` is optional and not listed).
+COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case")
+
+#: Context keys each message needs beyond ``COMMON_CONTEXT``. A key listed here must be
+#: present, though some may be None where the message says so:
+#:
+#: - ``application_received``: ``applied_on`` (date); ``contact`` {name}: the municipality's
+#:   contact person named in the application.
+#: - ``selected``: ``min_group_size`` (int, from the programme's participation rules).
+#: - ``not_selected``: ``reason`` (text or None → not mentioned).
+#: - ``withdrawn``: nothing (``reason`` is optional).
+#: - ``contract_for_signature``: ``attachment_name`` (file name of the attached contract).
+#: - ``welcome``: ``events`` (list of events, the whole timetable).
+#: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen").
+#: - ``invoice``: ``invoice`` {number, instalment, instalments, amount_ore (int), issue_date,
+#:   due_date, kid, account}, ``attachment_name``, ``ehf`` (bool: also sent as EHF).
+#: - ``visit_invitation``: ``visit`` {start, end (aware datetimes), mode ("physical" or
+#:   "digital"), location (text or None), advisor {name, email, phone}}.
+#: - ``visit_changed``: ``visit``, ``previous_start`` (aware datetime).
+#: - ``visit_cancelled``: ``visit``, ``reason`` (text or None).
+#: - ``obligation_warning``: ``breach`` {rule_text, evidence, remedy_by (date)}.
+#: - ``termination``: ``termination`` {reason, initiated_by ("leadership" or "coordinator"),
+#:   effective_on (date)}.
+#: - ``completion``: nothing.
+REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
+    "application_received": ("applied_on", "contact"),
+    "selected": ("min_group_size",),
+    "not_selected": ("reason",),
+    "withdrawn": (),
+    "contract_for_signature": ("attachment_name",),
+    "welcome": ("events",),
+    "reminder": ("event", "days_before"),
+    "invoice": ("invoice", "attachment_name", "ehf"),
+    "visit_invitation": ("visit",),
+    "visit_changed": ("visit", "previous_start"),
+    "visit_cancelled": ("visit", "reason"),
+    "obligation_warning": ("breach",),
+    "termination": ("termination",),
+    "completion": (),
+}
+
+#: Keys a message uses when present (absent or None → left out).
+#: ``withdrawn``: ``reason``; ``completion``: ``sharing_arena`` (the sharing-arena event, to say
+#: when it is planned).
+OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
+    "withdrawn": ("reason",),
+    "completion": ("sharing_arena",),
+}
+
+#: Every message template name.
+TEMPLATES: tuple[str, ...] = tuple(REQUIRED_CONTEXT)
+
+#: Standalone documents (``render_document``) and the context keys each needs.
+DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "contract": ("programme", "municipality", "council"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One rendered message: a one-line subject, a plain text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def _defined(value: Any) -> None:
+    """Raise ``UndefinedError`` for a jinja ``Undefined`` passed to a filter."""
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises here, with jinja's own message
+        raise UndefinedError("a filter was given an undefined value")
+
+
+def _field(obj: Any, name: str, default: Any = ...) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` for objects; ``default`` when missing."""
+    if isinstance(obj, Mapping):
+        if name in obj:
+            return obj[name]
+    elif hasattr(obj, name):
+        return getattr(obj, name)
+    if default is ...:
+        raise UndefinedError(f"{type(obj).__name__} has no {name!r}")
+    return default
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment.isoformat()} has no time zone; give an aware datetime")
+    return moment.astimezone(TIMEZONE)
+
+
+def _day(value: Any) -> date:
+    _defined(value)
+    if isinstance(value, datetime):
+        return _local(value).date()
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"expected a date or datetime, got {type(value).__name__}: {value!r}")
+
+
+def kr(amount: int | Decimal) -> str:
+    """An amount in NOK, Norwegian style: ``int`` is øre, ``Decimal`` is kroner.
+
+    ``kr(666667) == "6\\u00a0666,67\\u00a0kr"`` (Babel, nb_NO: no-break spaces U+00A0 between
+    the digit groups and before "kr"). A float is refused (``TypeError``): money is exact.
+    """
+    _defined(amount)
+    if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
+        raise TypeError(
+            f"kr() takes øre as int or kroner as Decimal, not {type(amount).__name__}: {amount!r}"
+        )
+    if isinstance(amount, int):
+        kroner = Decimal(amount).scaleb(-2)
+    else:
+        if not amount.is_finite():
+            raise ValueError(f"kr() got {amount}")
+        if amount % Decimal("0.01"):
+            raise ValueError(f"{amount} kroner is not a whole number of øre")
+        kroner = amount
+    return format_currency(kroner, "NOK", locale=LOCALE)
+
+
+def dato(value: date | datetime) -> str:
+    """A date in words, "24. september 2024"; an aware datetime is taken in Europe/Oslo."""
+    return format_date(_day(value), "long", locale=LOCALE)
+
+
+def dato_kort(value: date | datetime) -> str:
+    """A date in digits, "24.09.2024"; an aware datetime is taken in Europe/Oslo."""
+    return format_date(_day(value), "dd.MM.yyyy", locale=LOCALE)
+
+
+def ukedag(value: date | datetime) -> str:
+    """The weekday, "tirsdag"."""
+    return format_date(_day(value), "EEEE", locale=LOCALE)
+
+
+def maaned(value: date | datetime) -> str:
+    """Month and year, "august 2024"."""
+    return format_date(_day(value), "MMMM yyyy", locale=LOCALE)
+
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def klokkeslett(value: time | datetime | str) -> str:
+    """A clock time, "09:00": a ``time``, an aware datetime (in Europe/Oslo) or "H:MM" text."""
+    _defined(value)
+    if isinstance(value, datetime):
+        value = _local(value).time()
+    if isinstance(value, time):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, str) and (match := _CLOCK.fullmatch(value.strip())):
+        return f"{int(match[1]):02d}:{match[2]}"
+    raise TypeError(f"expected a time, an aware datetime or 'HH:MM', got {value!r}")
+
+
+def periode(start: date | datetime, end: date | datetime) -> str:
+    """A span of days: "24. september 2024", "24.–25. september 2024",
+    "30. september – 1. november 2024", "30. desember 2025 – 2. januar 2026"."""
+    first, last = _day(start), _day(end)
+    if last < first:
+        raise ValueError(f"{last.isoformat()} is before {first.isoformat()}")
+    if first == last:
+        return dato(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}.–{dato(last)}"
+    if first.year == last.year:
+        return f"{format_date(first, 'd. MMMM', locale=LOCALE)} – {dato(last)}"
+    return f"{dato(first)} – {dato(last)}"
+
+
+def tidsrom(start: datetime, end: datetime) -> str:
+    """A meeting's time, "tirsdag 1. oktober 2024 kl. 10:00–12:00" (Europe/Oslo)."""
+    _defined(start)
+    _defined(end)
+    first, last = _local(start), _local(end)
+    if last < first:
+        raise ValueError(f"{end.isoformat()} is before {start.isoformat()}")
+    text = f"{ukedag(first)} {dato(first)} kl. {klokkeslett(first)}"
+    if first.date() == last.date():
+        return f"{text}–{klokkeslett(last)}"
+    return f"{text} til {ukedag(last)} {dato(last)} kl. {klokkeslett(last)}"
+
+
+def varighet(minutes: int) -> str:
+    """A duration: "45 minutter", "1 time", "2,5 timer", "1 time og 40 minutter"."""
+    _defined(minutes)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise ValueError(f"expected a positive number of minutes, got {minutes!r}")
+
+    def count(number: int | Decimal, one: str, many: str) -> str:
+        return f"{format_decimal(number, locale=LOCALE)} {one if number == 1 else many}"
+
+    if minutes < 60:
+        return count(minutes, "minutt", "minutter")
+    if minutes % 30 == 0:
+        return count(Decimal(minutes) / 60, "time", "timer")
+    hours, rest = divmod(minutes, 60)
+    return f"{count(hours, 'time', 'timer')} og {count(rest, 'minutt', 'minutter')}"
+
+
+_MODES = {"physical": "fysisk", "digital": "digital", None: "ikke avklart"}
+
+
+def modus(mode: str | None) -> str:
+    """An event's or visit's mode in Norwegian: "fysisk", "digital" or "ikke avklart"."""
+    _defined(mode)
+    if mode not in _MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected 'physical', 'digital' or None")
+    return _MODES[mode]
+
+
+def naar(event: Any) -> str:
+    """When an event is: its dates (and clock time or duration), or a tentative event's
+    ``when`` text ("Juni eller august 2025")."""
+    _defined(event)
+    if _field(event, "tentative", False):
+        text = _field(event, "when", None)
+        if not text:
+            raise ValueError(f"the tentative event {_field(event, 'title', '?')!r} has no `when`")
+    else:
+        text = periode(_field(event, "start"), _field(event, "end"))
+    clock = _field(event, "time", None)
+    minutes = _field(event, "duration_minutes", None)
+    if clock:
+        text += f" kl. {klokkeslett(_field(clock, 'start'))}–{klokkeslett(_field(clock, 'end'))}"
+    elif minutes:
+        text += f" ({varighet(minutes)})"
+    return text
+
+
+def kommune(name: str) -> str:
+    """A municipality's name as "Bodø kommune"; one already ending in "kommune" is kept."""
+    _defined(name)
+    name = str(name).strip()
+    return name if name.casefold().endswith("kommune") else f"{name} kommune"
+
+
+def stor_forbokstav(text: str) -> str:
+    """Upper-case the first letter only ("regionale program" → "Regionale program")."""
+    _defined(text)
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+# --- the environment -----------------------------------------------------------------------------
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html",),
+            disabled_extensions=("txt",),
+            default_for_string=False,
+            default=True,
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters.update(
+        kr=kr,
+        dato=dato,
+        dato_kort=dato_kort,
+        ukedag=ukedag,
+        maaned=maaned,
+        klokkeslett=klokkeslett,
+        periode=periode,
+        tidsrom=tidsrom,
+        varighet=varighet,
+        modus=modus,
+        naar=naar,
+        kommune=kommune,
+        stor_forbokstav=stor_forbokstav,
+    )
+    env.globals["fail"] = _fail
+    return env
+
+
+#: The shared jinja environment (filters as above; the global ``fail(message)`` raises).
+environment = _environment()
+
+# Whitespace except the no-break spaces, which Babel puts inside amounts ("6 666,67 kr").
+_SUBJECT_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub("", _SUBJECT_SPACE.sub(" ", text)).strip()
+
+
+def _tidy_text(text: str) -> str:
+    """Trailing spaces off every line (but the signature separator "-- "), at most one blank
+    line in a row, one final newline."""
+    text = "\n".join(line if line == "-- " else line.rstrip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"
+
+
+def _require(what: str, context: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+    missing = [key for key in keys if key not in context]
+    if missing:
+        raise UndefinedError(f"{what} needs context keys that are missing: {', '.join(missing)}")
+
+
+def render(name: str, context: Mapping[str, Any]) -> Rendered:
+    """Render message ``name`` (one of ``TEMPLATES``) with ``context``.
+
+    The subject's whitespace runs (CR/LF included) become single spaces and control characters
+    are dropped, so it is always one line. Raises ``ValueError`` for an unknown name and
+    ``jinja2.exceptions.UndefinedError`` for missing context.
+    """
+    if name not in REQUIRED_CONTEXT:
+        raise ValueError(f"unknown message template {name!r}; known: {', '.join(TEMPLATES)}")
+    _require(f"message {name!r}", context, COMMON_CONTEXT + REQUIRED_CONTEXT[name])
+    values = dict(context)
+    subject = _one_line(environment.get_template(f"{name}.subject.txt").render(values))
+    values["subject"] = subject
+    text = _tidy_text(environment.get_template(f"{name}.txt").render(values))
+    html = environment.get_template(f"{name}.html").render(values)
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def render_document(name: str, context: Mapping[str, Any]) -> str:
+    """Render standalone HTML document ``name`` ("contract" or "contract.html")."""
+    key = name.removesuffix(".html")
+    if key not in DOCUMENTS:
+        raise ValueError(f"unknown document {name!r}; known: {', '.join(DOCUMENTS)}")
+    _require(f"document {key!r}", context, DOCUMENTS[key])
+    return environment.get_template(f"{key}.html").render(dict(context))
+
+
+# --- context from the programme file ----------------------------------------------------------
+
+
+def programme_context(programme: Any) -> dict[str, Any]:
+    """The ``programme`` mapping from a ``kulturskole.programme_file.ProgrammeDefinition``."""
+    contract, contact = programme.contract, programme.contact
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "subtitles": list(programme.subtitles),
+        "period_start": programme.period.start,
+        "period_end": programme.period.end,
+        "contract": {
+            "place": contract.place,
+            "date_text": contract.date_text,
+            "director": contract.director,
+        },
+        "contact": {
+            "name": contact.name,
+            "title": contact.title,
+            "email": contact.email,
+            "phone": contact.phone,
+        },
+        "fee_ore": programme.fee_ore,
+    }
+
+
+def event_context(event: Any) -> dict[str, Any]:
+    """An event mapping from a ``kulturskole.programme_file.EventDefinition``."""
+    clock = event.time
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind,
+        "mode": event.mode,
+        "start": event.start,
+        "end": event.end,
+        "tentative": event.tentative,
+        "when": event.when,
+        "time": {"start": clock.start, "end": clock.end} if clock else None,
+        "duration_minutes": event.duration_minutes,
+        "note": event.note,
+    }

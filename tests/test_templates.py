@@ -1,0 +1,562 @@
+"""Message and document templates (notifications/render.py): every template renders with the real
+programme file, subjects stay on one line, HTML escapes what users typed, Babel's exact output."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from jinja2.exceptions import UndefinedError
+from markupsafe import escape
+
+from kulturskole import PROGRAMMES_DIR
+from kulturskole.programme_file import parse_programme_file
+from notifications import render as r
+from notifications.render import (
+    REQUIRED_CONTEXT,
+    TEMPLATES,
+    TEMPLATES_DIR,
+    Rendered,
+    dato,
+    dato_kort,
+    event_context,
+    klokkeslett,
+    kr,
+    naar,
+    periode,
+    programme_context,
+    render,
+    render_document,
+    tidsrom,
+    varighet,
+)
+
+PROGRAMME = parse_programme_file(PROGRAMMES_DIR / "regionale-2024-2025.yaml")
+EVENTS = {event.id: event_context(event) for event in PROGRAMME.events}
+OSLO = ZoneInfo("Europe/Oslo")
+NBSP = "\u00a0"
+INJECTION = "\r\nBcc: x@y.no"
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+VISIT = {
+    "start": datetime(2024, 10, 8, 10, 0, tzinfo=OSLO),
+    "end": datetime(2024, 10, 8, 12, 30, tzinfo=OSLO),
+    "mode": "physical",
+    "location": "Trondheim kulturskole, Olav Tryggvasons gate 5",
+    "advisor": {
+        "name": "Ola Hansen",
+        "email": "ola.hansen@kulturskoleradet.no",
+        "phone": "900 12 345",
+    },
+}
+
+
+def common(name: str = "Trondheim - Tråante", recipient: Any = ...) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "programme": programme_context(PROGRAMME),
+        "municipality": {"number": "5001", "name": name},
+        "council": {"name": "Norsk kulturskoleråd", "website": "https://www.kulturskoleradet.no"},
+        "case": {"state": "active"},
+    }
+    if recipient is not ...:
+        context["recipient"] = recipient
+    else:
+        context["recipient"] = {"name": "Kari Nordmann"}
+    return context
+
+
+def extras() -> dict[str, dict[str, Any]]:
+    """Realistic extra context for every message, as the engine would pass it."""
+    return {
+        "application_received": {
+            "applied_on": date(2024, 4, 12),
+            "contact": {"name": "Per Olsen"},
+        },
+        "selected": {"min_group_size": PROGRAMME.participation.min_group_size},
+        "not_selected": {
+            "reason": "Utviklingsarbeidet er ikke knyttet til fylkesavdelingens utviklingsområde."
+        },
+        "withdrawn": {"reason": "Kommunen har ikke kapasitet i programperioden."},
+        "contract_for_signature": {"attachment_name": "kontrakt-5001.pdf"},
+        "welcome": {"events": list(EVENTS.values())},
+        "reminder": {"event": EVENTS["joint-gathering-1"], "days_before": 7},
+        "invoice": {
+            "invoice": {
+                "number": "2024-0001",
+                "instalment": 1,
+                "instalments": PROGRAMME.invoicing.instalments,
+                "amount_ore": 666667,
+                "issue_date": date(2024, 9, 26),
+                "due_date": date(2024, 10, 26),
+                "kid": "5001000016",
+                "account": "1503.12.34567",
+            },
+            "attachment_name": "faktura-2024-0001.pdf",
+            "ehf": True,
+        },
+        "visit_invitation": {"visit": dict(VISIT)},
+        "visit_changed": {
+            "visit": dict(VISIT),
+            "previous_start": datetime(2024, 10, 1, 8, 0, tzinfo=UTC),
+        },
+        "visit_cancelled": {"visit": dict(VISIT), "reason": "Veilederen er syk."},
+        "obligation_warning": {
+            "breach": {
+                "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i lokalt arbeid.",
+                "evidence": "Ingen fra kommunegruppen deltok på Fellessamling 2.",
+                "remedy_by": date(2025, 1, 15),
+            }
+        },
+        "termination": {
+            "termination": {
+                "reason": "Kommunegruppen har ikke deltatt etter varselet.",
+                "initiated_by": "leadership",
+                "effective_on": date(2025, 1, 20),
+            }
+        },
+        "completion": {"sharing_arena": EVENTS["sharing-arena"]},
+    }
+
+
+def context_for(name: str, **overrides: Any) -> dict[str, Any]:
+    return {**common(), **extras()[name], **overrides}
+
+
+# Strings each message must carry in both its plain text and its HTML body (they say the same).
+EXPECTED = {
+    "application_received": ["12. april 2024", "Per Olsen", "Trondheim - Tråante kommune"],
+    "selected": ["minst 4 deltakere", "Skoleeier", "koordinator", "Kartlegge", "kulturskoleleder"],
+    "not_selected": ["ikke er valgt ut", "fylkesavdelingens utviklingsområde"],
+    "withdrawn": ["er trukket", "ikke kapasitet"],
+    "contract_for_signature": ["kontrakt-5001.pdf", "kommunedirektør", "kulturskoleleder"],
+    "welcome": ["august 2024 – desember 2025", "24.–25. september 2024", "Juni eller august 2025"],
+    "reminder": ["om 7 dager", "24.–25. september 2024", "fysisk", "Hele kommunegruppen"],
+    "invoice": [
+        f"6{NBSP}666,67{NBSP}kr",
+        f"20{NBSP}000,00{NBSP}kr",
+        "1 av 3",
+        "26. oktober 2024",
+        "5001000016",
+        "1503.12.34567",
+        "EHF",
+        "faktura-2024-0001.pdf",
+    ],
+    "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
+    "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
+    "visit_cancelled": ["er avlyst", "Veilederen er syk.", "ola.hansen@kulturskoleradet.no"],
+    "obligation_warning": [
+        "15. januar 2025",
+        "øyeblikkelig virkning",
+        "«Forpliktelser»",
+        "Fellessamling 2",
+    ],
+    "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
+    "completion": ["delingsarena", "Januar 2026, uke 2–3 eller 4", "fullført"],
+}
+
+
+# --- the template set --------------------------------------------------------------------------
+
+
+def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
+    assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
+    assert len(TEMPLATES) == 14
+    messages = {
+        path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
+    }
+    assert messages == set(TEMPLATES)
+    for name in TEMPLATES:
+        for suffix in (".subject.txt", ".txt", ".html"):
+            assert (TEMPLATES_DIR / f"{name}{suffix}").is_file(), f"{name}{suffix}"
+    for path in TEMPLATES_DIR.glob("*.html"):
+        assert "|safe" not in path.read_text(encoding="utf-8").replace(" ", ""), path.name
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_renders_with_a_realistic_context(name: str) -> None:
+    result = render(name, context_for(name))
+    assert isinstance(result, Rendered)
+    assert result.subject.strip() and result.text.strip() and result.html.strip()
+    assert result.text.startswith("Hei Kari Nordmann,\n\n")
+    assert result.text.endswith("\n") and not result.text.endswith("\n\n")
+    assert "\n\n\n" not in result.text
+    assert "aste.domaas@kulturskoleradet.no" in result.text  # the programme contact
+    assert result.html.startswith("<!DOCTYPE html>")
+    assert '<html lang="nb">' in result.html
+    assert f"<title>{escape(result.subject)}</title>" in result.html
+    footer = result.html.rsplit("<tr>", 1)[1]
+    assert "Norsk kulturskoleråd" in footer and "Åste Selnæs Domaas" in footer
+    assert "aste.domaas@kulturskoleradet.no" in footer and "91 74 65 89" in footer
+    for expected in EXPECTED[name]:
+        assert expected in result.text, (name, expected)
+        assert str(escape(expected)) in result.html, (name, expected)
+
+
+def test_rendered_is_frozen() -> None:
+    result = render("completion", context_for("completion"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.subject = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("recipient", [None, {"name": None}, {}, "absent"])
+def test_no_recipient_name_greets_hei(recipient: Any) -> None:
+    context = context_for("selected")
+    if recipient == "absent":
+        del context["recipient"]
+    else:
+        context["recipient"] = recipient
+    result = render("selected", context)
+    assert result.text.startswith("Hei,\n\n")
+    assert '<p style="margin:0 0 16px;">Hei,</p>' in result.html
+
+
+def test_unknown_template_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown message template 'contract'"):
+        render("contract", context_for("selected"))
+    with pytest.raises(ValueError, match="unknown document"):
+        render_document("welcome", common())
+
+
+# --- subjects ----------------------------------------------------------------------------------
+
+
+def _inject_everywhere(name: str, text: str) -> dict[str, Any]:
+    """The context of ``name`` with ``text`` appended to every free-text field."""
+    context = context_for(name)
+    context["municipality"] = {"number": "5001", "name": "Trondheim" + text}
+    context["recipient"] = {"name": "Kari" + text}
+    if "reason" in context:
+        context["reason"] = "Grunn" + text
+    if name == "reminder":
+        context["event"] = {**context["event"], "title": "Fellessamling 1" + text}
+    if name == "invoice":
+        context["invoice"] = {**context["invoice"], "number": "2024-0001" + text}
+    if name == "termination":
+        context["termination"] = {**context["termination"], "reason": "Grunn" + text}
+    if name == "obligation_warning":
+        context["breach"] = {**context["breach"], "evidence": "Bevis" + text}
+    return context
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_a_subject_never_carries_a_line_break(name: str) -> None:
+    result = render(name, _inject_everywhere(name, INJECTION))
+    for char in LINE_BREAKS:
+        assert char not in result.subject, (name, repr(char))
+    assert result.subject == result.subject.strip()
+    assert "  " not in result.subject
+    # The injected text is still there, harmlessly inline.
+    assert "Bcc: x@y.no" in result.subject
+    assert re.search(r"(Trondheim|Fellessamling 1|2024-0001) Bcc: x@y\.no", result.subject)
+
+
+def test_subject_whitespace_is_collapsed_but_no_break_spaces_are_kept() -> None:
+    context = context_for("selected")
+    context["municipality"] = {"number": "1", "name": "  Bø\u2028i\t\tTelemark\x00 "}
+    assert render("selected", context).subject.startswith("Bø i Telemark kommune er valgt ut")
+    context["municipality"] = {"number": "1", "name": f"Bø{NBSP}i{NBSP}Telemark"}
+    assert render("selected", context).subject.startswith(f"Bø{NBSP}i{NBSP}Telemark kommune ")
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_html_escapes_what_users_typed_and_text_keeps_it_literal(name: str) -> None:
+    result = render(name, _inject_everywhere(name, SCRIPT))
+    assert "<script" not in result.html
+    assert ESCAPED_SCRIPT in result.html
+    assert SCRIPT in result.text
+    assert SCRIPT in result.subject  # a subject is plain text; the mail header encodes it
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("not_selected", "reason"),
+        ("withdrawn", "reason"),
+        ("visit_cancelled", "reason"),
+        ("termination", "termination.reason"),
+        ("obligation_warning", "breach.rule_text"),
+        ("obligation_warning", "breach.evidence"),
+    ],
+)
+def test_each_reason_field_is_escaped_in_html(name: str, field: str) -> None:
+    context = context_for(name)
+    if "." in field:
+        outer, inner = field.split(".")
+        context[outer] = {**context[outer], inner: f"Fordi {SCRIPT} & mer"}
+    else:
+        context[field] = f"Fordi {SCRIPT} & mer"
+    result = render(name, context)
+    assert f"Fordi {ESCAPED_SCRIPT} &amp; mer" in result.html
+    assert "<script" not in result.html
+    assert f"Fordi {SCRIPT} & mer" in result.text
+
+
+# --- filters: Babel's exact output -------------------------------------------------------------
+
+
+def test_kr_formats_ore_and_kroner_with_babel_no_break_spaces() -> None:
+    assert kr(666667) == "6\u00a0666,67\u00a0kr"
+    assert kr(666666) == "6\u00a0666,66\u00a0kr"
+    assert kr(Decimal("20000")) == "20\u00a0000,00\u00a0kr"
+    assert kr(Decimal("6666.67")) == "6\u00a0666,67\u00a0kr"
+    assert kr(2000000) == kr(Decimal("20000.00"))
+    assert kr(0) == "0,00\u00a0kr"
+    assert kr(5) == "0,05\u00a0kr"
+
+
+@pytest.mark.parametrize("amount", [6666.67, 20000.0, True, "20000", None])
+def test_kr_refuses_float_and_non_money(amount: Any) -> None:
+    with pytest.raises(TypeError):
+        kr(amount)
+
+
+def test_kr_refuses_a_fraction_of_an_ore() -> None:
+    with pytest.raises(ValueError, match="øre"):
+        kr(Decimal("0.001"))
+    with pytest.raises(ValueError):
+        kr(Decimal("NaN"))
+
+
+def test_dates_and_times_in_norwegian() -> None:
+    assert dato(date(2024, 9, 24)) == "24. september 2024"
+    assert dato(date(2025, 12, 1)) == "1. desember 2025"
+    assert dato_kort(date(2024, 9, 24)) == "24.09.2024"
+    # An aware datetime is read in Europe/Oslo: 22:30 UTC is already the next day there.
+    assert dato(datetime(2024, 9, 23, 22, 30, tzinfo=UTC)) == "24. september 2024"
+    assert klokkeslett(datetime(2024, 1, 15, 8, 0, tzinfo=UTC)) == "09:00"  # CET
+    assert klokkeslett(datetime(2024, 7, 15, 8, 0, tzinfo=UTC)) == "10:00"  # CEST
+    assert klokkeslett(time(14, 0)) == "14:00"
+    assert klokkeslett("9:00") == "09:00"
+    with pytest.raises(ValueError, match="time zone"):
+        dato(datetime(2024, 9, 24, 12, 0))
+    with pytest.raises(TypeError):
+        dato("2024-09-24")
+    with pytest.raises(TypeError):
+        klokkeslett("25:00")
+
+
+def test_spans_durations_and_when() -> None:
+    assert periode(date(2024, 9, 24), date(2024, 9, 24)) == "24. september 2024"
+    assert periode(date(2024, 9, 24), date(2024, 9, 25)) == "24.–25. september 2024"
+    assert periode(date(2024, 9, 30), date(2024, 11, 1)) == "30. september – 1. november 2024"
+    assert periode(date(2025, 12, 30), date(2026, 1, 2)) == "30. desember 2025 – 2. januar 2026"
+    with pytest.raises(ValueError):
+        periode(date(2024, 9, 25), date(2024, 9, 24))
+    assert varighet(150) == "2,5 timer"
+    assert varighet(60) == "1 time"
+    assert varighet(45) == "45 minutter"
+    assert varighet(100) == "1 time og 40 minutter"
+    assert naar(EVENTS["inspiration"]) == "15. mars 2024 kl. 09:00–14:00"
+    assert naar(EVENTS["coordinator-meeting-1"]) == "21. august 2024 (2,5 timer)"
+    assert naar(EVENTS["visit-window-4"]) == "Juni eller august 2025"
+    assert naar(EVENTS["coordinator-meeting-5"]) == "August 2025 (2,5 timer)"
+    start = datetime(2024, 10, 8, 8, 0, tzinfo=UTC)
+    end = datetime(2024, 10, 8, 10, 30, tzinfo=UTC)
+    assert tidsrom(start, end) == "tirsdag 8. oktober 2024 kl. 10:00–12:30"
+
+
+# --- the welcome timetable ---------------------------------------------------------------------
+
+
+def test_welcome_lists_all_19_events_and_tentative_when_text() -> None:
+    events = extras()["welcome"]["events"]
+    assert len(events) == 19
+    result = render("welcome", context_for("welcome"))
+    lines = [line for line in result.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 19
+    rows = result.html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
+    assert rows == 19
+    for event, line in zip(events, lines, strict=True):
+        assert event["title"] in line
+        assert str(escape(event["title"])) in result.html
+    assert "- 24.–25. september 2024: Fellessamling 1: oppstart av regionale program (fysisk)" in (
+        result.text
+    )
+    tentative = [event for event in events if event["tentative"]]
+    assert {event["when"] for event in tentative} == {
+        "Juni eller august 2025",
+        "August 2025",
+        "Januar 2026, uke 2–3 eller 4",
+    }
+    for event in tentative:
+        assert any(line.startswith(f"- {event['when']}") for line in lines), event["when"]
+        assert str(escape(event["when"])) in result.html
+    for mode in ("fysisk", "digital", "ikke avklart"):
+        assert f"({mode})" in result.text
+        assert f">{mode}</td>" in result.html
+
+
+# --- message details ---------------------------------------------------------------------------
+
+
+def test_optional_and_none_reasons_are_left_out() -> None:
+    result = render("not_selected", context_for("not_selected", reason=None))
+    assert "Begrunnelse" not in result.text and "Begrunnelse" not in result.html
+    context = context_for("withdrawn")
+    del context["reason"]
+    result = render("withdrawn", context)
+    assert "Oppgitt grunn" not in result.text and "Oppgitt grunn" not in result.html
+    result = render("visit_cancelled", context_for("visit_cancelled", reason=None))
+    assert "Årsak" not in result.text and "Årsak" not in result.html
+    context = context_for("completion")
+    del context["sharing_arena"]
+    assert "delingsarena." in render("completion", context).text
+
+
+def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
+    assert "EHF" in render("invoice", context_for("invoice", ehf=True)).text
+    result = render("invoice", context_for("invoice", ehf=False))
+    assert "EHF" not in result.text and "EHF" not in result.html
+    assert f"Beløp: 6{NBSP}666,67{NBSP}kr" in result.text
+    assert result.subject.startswith("Faktura 2024-0001 – deltakeravgift 1 av 3 – ")
+
+
+def test_reminder_counts_days() -> None:
+    assert "som er i morgen." in render("reminder", context_for("reminder", days_before=1)).text
+    assert "som er i dag." in render("reminder", context_for("reminder", days_before=0)).text
+    meeting = render("reminder", context_for("reminder", event=EVENTS["coordinator-meeting-2"]))
+    assert "29. oktober 2024 (2,5 timer)" in meeting.subject
+    assert "koordinatorer" in meeting.text and "Reise og overnatting" not in meeting.text
+
+
+def test_visits_digital_and_invalid_mode() -> None:
+    visit = {**VISIT, "mode": "digital", "location": None}
+    result = render("visit_invitation", context_for("visit_invitation", visit=visit))
+    assert "veiledning på nett" in result.subject
+    assert "Form: nettmøte" in result.text and "Lenke: sendes før møtet" in result.text
+    assert result.text.rstrip().endswith("https://www.kulturskoleradet.no")
+    assert "Ola Hansen\nveileder, Norsk kulturskoleråd" in result.text  # signed by the advisor
+    with pytest.raises(ValueError, match="physical"):
+        render("visit_invitation", context_for("visit_invitation", visit={**VISIT, "mode": "x"}))
+
+
+def test_termination_by_coordinator_and_invalid_initiator() -> None:
+    context = context_for("termination")
+    context["termination"] = {**context["termination"], "initiated_by": "coordinator"}
+    result = render("termination", context)
+    assert "kommunens koordinator har sagt opp avtalen" in result.text
+    assert "Programledelsen" not in result.text
+    context["termination"] = {**context["termination"], "initiated_by": "somebody"}
+    with pytest.raises(ValueError, match="initiated_by"):
+        render("termination", context)
+
+
+def test_norwegian_letters_survive_in_subject_and_bodies() -> None:
+    context = context_for("selected")
+    context["municipality"] = {"number": "5058", "name": "Åfjord"}
+    context["recipient"] = {"name": "Kjærsti Øvrebø"}
+    result = render("selected", context)
+    assert result.subject == "Åfjord kommune er valgt ut til " + PROGRAMME.title
+    for body in (result.text, result.html):
+        assert "Kjærsti Øvrebø" in body and "Åfjord kommune" in body
+        assert "Ã" not in body  # no mojibake
+    assert '<meta charset="utf-8">' in result.html
+    received = render("application_received", context_for("application_received"))
+    assert received.subject.startswith("Søknad mottatt – ")
+
+
+# --- missing context ---------------------------------------------------------------------------
+
+MISSING = [(name, key) for name in TEMPLATES for key in r.COMMON_CONTEXT + REQUIRED_CONTEXT[name]]
+
+
+@pytest.mark.parametrize(("name", "key"), MISSING)
+def test_a_missing_required_key_raises(name: str, key: str) -> None:
+    context = context_for(name)
+    del context[key]
+    with pytest.raises(UndefinedError, match=key):
+        render(name, context)
+
+
+@pytest.mark.parametrize(
+    ("name", "outer", "inner"),
+    [
+        ("invoice", "invoice", "kid"),
+        ("invoice", "invoice", "due_date"),
+        ("visit_invitation", "visit", "advisor"),
+        ("obligation_warning", "breach", "remedy_by"),
+        ("termination", "termination", "effective_on"),
+        ("selected", "programme", "period_start"),
+        ("application_received", "contact", "name"),
+    ],
+)
+def test_a_missing_nested_key_raises(name: str, outer: str, inner: str) -> None:
+    context = context_for(name)
+    context[outer] = {key: value for key, value in context[outer].items() if key != inner}
+    with pytest.raises(UndefinedError):
+        render(name, context)
+
+
+def test_a_missing_event_field_raises() -> None:
+    event = {key: value for key, value in EVENTS["joint-gathering-1"].items() if key != "mode"}
+    with pytest.raises(UndefinedError):
+        render("reminder", context_for("reminder", event=event))
+
+
+# --- the contract ------------------------------------------------------------------------------
+
+
+def test_contract_follows_the_source_form() -> None:
+    html = render_document("contract.html", common())
+    assert html == render_document("contract", common())
+    assert '<html lang="nb">' in html and "@page" in html and "@media print" in html
+    for expected in [
+        "Kontrakt – Regionale program 2024–2025",
+        "Utviklingsprogram for Fremtidens kulturskole",
+        "Kulturskolen som utviklingsaktør i fremtidens kommune",
+        "Med utgangspunkt i Grunnlagsdokumentet",
+        "Fremtidens kulturskole Regionale program 2024–2025",
+        "har partene inngått avtale om deltakelse for",
+        "Trondheim - Tråante kommune",
+        "for perioden august 2024 – desember 2025",
+        "Sted/dato:",
+        "Trondheim august 2024",
+        "Morten Christiansen",
+        "direktør, Norsk kulturskoleråd",
+        "kommunedirektør:",
+        "kulturskoleleder:",
+    ]:
+        assert expected in html, expected
+
+
+def test_contract_takes_every_fact_from_the_context() -> None:
+    context = common(name="Bodø")
+    programme = context["programme"]
+    programme.update(
+        title="Fremtidens kulturskole – regionale program 2026–2027",
+        subtitles=["Utviklingsprogram X"],
+        period_start=date(2026, 1, 1),
+        period_end=date(2027, 6, 30),
+        contract={"place": "Oslo", "date_text": "januar 2026", "director": "Kari Direktør"},
+    )
+    html = render_document("contract", context)
+    assert "Kontrakt – Regionale program 2026–2027" in html
+    assert "for perioden januar 2026 – juni 2027" in html
+    assert "Oslo januar 2026" in html and "Kari Direktør" in html
+    assert "Bodø kommune" in html and "Utviklingsprogram X" in html
+    for stale in ("2024", "Trondheim", "Morten Christiansen", "Tråante", "august"):
+        assert stale not in html, stale
+
+
+def test_contract_municipality_name_is_not_doubled_and_is_escaped() -> None:
+    html = render_document("contract", common(name="Eksempel kommune"))
+    assert "Eksempel kommune" in html and "Eksempel kommune kommune" not in html
+    html = render_document("contract", common(name=f"Bodø{SCRIPT}"))
+    assert "<script" not in html and f"Bodø{ESCAPED_SCRIPT} kommune" in html
+
+
+def test_contract_needs_the_municipality() -> None:
+    context = common()
+    del context["municipality"]
+    with pytest.raises(UndefinedError, match="municipality"):
+        render_document("contract", context)
