@@ -2,3 +2,8 @@
 
 A flow calls service functions; it holds no business rule. Domain code never imports Prefect.
 """
+
+import os
+
+# The council's machines need not phone home; an administrator can still turn it on.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

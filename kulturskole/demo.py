@@ -56,14 +56,38 @@ def run_demo() -> None:
         )
         already = session.scalars(select(Case.id).where(Case.programme_id == programme.id)).first()
     if already is None:
+        console.print("(the first delivery starts Prefect's temporary server: a few seconds)")
         _play(programme.id)
+        _deliver_mail(_previous_day.pop())
     else:
         console.print("the sample has been played on this database before; showing its state")
     _report(programme.id)
 
 
+def _deliver_mail(as_of: date) -> None:
+    """Run the real send-notifications flow (Prefect without a server; .eml files by default)."""
+    import asyncio
+
+    from flows.notifications import send_notifications
+
+    result = asyncio.run(send_notifications(as_of=as_of))
+    settings = get_settings()
+    where = f"SMTP {settings.smtp_host}" if settings.smtp_enabled else f"{settings.outbox_dir}/"
+    console.print(
+        f"  send-notifications: {result['sent']} sent to {where}, "
+        f"{result['retrying']} to retry, {result['failed']} failed"
+    )
+
+
+_previous_day: list[date] = []
+
+
 def _step(day: str, what: str) -> Acting:
+    """Start a day of the simulated calendar; the mail of the day before goes out first."""
+    if _previous_day:
+        _deliver_mail(_previous_day.pop())
     console.print(f"\n{day} {what}")
+    _previous_day.append(date.fromisoformat(day))
     return Acting(actor=get_settings().actor, as_of=date.fromisoformat(day))
 
 

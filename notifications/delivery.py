@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
@@ -35,6 +36,10 @@ class Transient(Exception):
 
 class Permanent(Exception):
     """The server said no for good."""
+
+
+class _NoConnection(Transient):
+    """The server could not be reached or refused the session."""
 
 
 @dataclass
@@ -67,8 +72,12 @@ async def deliver_due(
     acting = Acting(settings.actor, as_of)
     if not settings.smtp_enabled:
         for message_id in ids:
-            _write_eml(engine, settings, message_id)
-            _mark(engine, settings, message_id, acting, report, None)
+            try:
+                _write_eml(engine, settings, message_id)
+                outcome = None
+            except Permanent as exc:
+                outcome = exc
+            _mark(engine, settings, message_id, acting, report, outcome)
         return report
     await _send_over_smtp(engine, settings, ids, acting, report)
     return report
@@ -101,14 +110,19 @@ async def _send_over_smtp(
 ) -> None:
     smtp: aiosmtplib.SMTP | None = None
     try:
+        unreachable: Transient | None = None
         for message_id in ids:
-            try:
-                if smtp is None or not smtp.is_connected:
-                    smtp = await _connect(settings)
-                await _send_one(engine, settings, smtp, message_id)
-                outcome = None
-            except (Transient, Permanent) as exc:
-                outcome = exc
+            outcome: Exception | None = unreachable
+            if unreachable is None:
+                try:
+                    if smtp is None or not smtp.is_connected:
+                        smtp = await _connect(settings)
+                    await _send_one(engine, settings, smtp, message_id)
+                except _NoConnection as exc:
+                    # One failed connection speaks for the whole batch: no N timeouts in a row.
+                    outcome = unreachable = exc
+                except (Transient, Permanent) as exc:
+                    outcome = exc
             _mark(engine, settings, message_id, acting, report, outcome)
     finally:
         if smtp is not None and smtp.is_connected:
@@ -133,26 +147,20 @@ async def _connect(settings: Settings) -> aiosmtplib.SMTP:
             await smtp.login(settings.smtp_username, password)
     except aiosmtplib.SMTPAuthenticationError as exc:
         smtp.close()
-        raise Transient(f"login refused: {exc.code} {exc.message}") from None
+        raise _NoConnection(f"login refused: {exc.code} {exc.message}") from None
     except aiosmtplib.SMTPResponseException as exc:
         smtp.close()
-        raise Transient(f"{exc.code} {exc.message}") from None
+        raise _NoConnection(f"{exc.code} {exc.message}") from None
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         smtp.close()
-        raise Transient(f"cannot connect to {settings.smtp_host}: {exc}") from None
+        raise _NoConnection(f"cannot connect to {settings.smtp_host}: {exc}") from None
     return smtp
 
 
 async def _send_one(
     engine: Engine, settings: Settings, smtp: aiosmtplib.SMTP, message_id: int
 ) -> None:
-    with unit_of_work(engine) as session:
-        message = session.scalars(
-            select(Message)
-            .where(Message.id == message_id)
-            .options(selectinload(Message.attachments))
-        ).one()
-        mail = compose(message, settings.mail_from)
+    mail, _template = _load(engine, settings, message_id)
     try:
         errors, _response = await smtp.send_message(mail)
     except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -218,16 +226,24 @@ def _mark(
             record(session, case, acting, action, details=details)
 
 
-def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
-    """Write the message as a file, atomically; a re-run overwrites the same file."""
+def _load(engine: Engine, settings: Settings, message_id: int) -> tuple[EmailMessage, str]:
+    """The message as RFC 5322; one that cannot be composed (a header with a line break) fails."""
     with unit_of_work(engine) as session:
         message = session.scalars(
             select(Message)
             .where(Message.id == message_id)
             .options(selectinload(Message.attachments))
         ).one()
-        mail = compose(message, settings.mail_from)
-        name = f"{message.id:06d}-{re.sub(r'[^a-z0-9]+', '-', message.template.lower())}.eml"
+        try:
+            return compose(message, settings.mail_from), message.template
+        except ValueError as exc:
+            raise Permanent(f"cannot be composed: {exc}") from None
+
+
+def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
+    """Write the message as a file, atomically; a re-run overwrites the same file."""
+    mail, template = _load(engine, settings, message_id)
+    name = f"{message_id:06d}-{re.sub(r'[^a-z0-9]+', '-', template.lower())}.eml"
     folder = Path(settings.outbox_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

@@ -185,3 +185,21 @@ def test_password_is_neither_in_errors_nor_history(engine: Engine, smtp_env) -> 
         ) + " ".join(str(m.last_error) for m in session.scalars(select(Message)))
     assert "hemmelig-passord-42" not in dump
     assert "hemmelig-passord-42" not in repr(get_settings())
+
+
+def test_header_injection_cannot_reach_the_wire(engine: Engine, smtp_env) -> None:  # noqa: ANN001
+    """Names are checked when entered; should a line break slip into a stored row anyway,
+    the message fails on its own and the rest of the run goes on."""
+    apply_case(engine)
+    apply_case(engine, "5001")
+    with unit_of_work(engine) as session:
+        first = session.scalars(select(Message).order_by(Message.id)).first()
+        first.subject = "Hei\r\nBcc: evil@example.com"
+    handler = Handler()
+    with smtp_server(handler) as port:
+        smtp_env(port)
+        report = deliver(engine)
+    assert [i for i, _ in report.failed] == [first.id] and len(report.sent) == 1
+    assert "line" in report.failed[0][1]
+    [got] = handler.received
+    assert b"evil@example.com" not in got.data and got.rcpt_tos == ["kari.5001@kommune.example.no"]

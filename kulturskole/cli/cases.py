@@ -308,7 +308,7 @@ def print_history(title: str, data: list[dict[str, Any]]) -> None:
 
 def _summary(details: dict[str, Any]) -> str:
     """The details an administrator scans for; the rest is in --json."""
-    keys = ("role", "changed", "initiated_by", "signed_on")
+    keys = ("role", "changed", "initiated_by", "signed_on", "template")
     return ", ".join(
         f"{k}={','.join(v) if isinstance(v, list) else v}" for k in keys if (v := details.get(k))
     )
