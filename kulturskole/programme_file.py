@@ -164,6 +164,13 @@ class Participation(_Model):
     min_group_size: int = Field(ge=1)
 
 
+class Reminders(_Model):
+    """Reminders (påminnelser) to the coordinator before events of these kinds."""
+
+    days_before: int = Field(default=7, ge=1, le=60)
+    kinds: list[EventKind] = ["joint-gathering", "coordinator-meeting"]
+
+
 class EventTime(_Model):
     start: Clock
     end: Clock
@@ -251,6 +258,7 @@ class ProgrammeDefinition(_Model):
     currency: Literal["NOK"]
     invoicing: Invoicing
     participation: Participation
+    reminders: Reminders = Reminders()
     events: list[EventDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")

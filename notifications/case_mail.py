@@ -71,7 +71,7 @@ def common_context(case: Case, recipient: Recipient) -> dict[str, Any]:
     }
 
 
-def _key(case: Case, *parts: object) -> str:
+def key_for(case: Case, *parts: object) -> str:
     return "/".join(["case", case.programme_id, case.municipality_number, *map(str, parts)])
 
 
@@ -83,7 +83,7 @@ def application_received(session, case: Case, acting: Acting) -> None:  # noqa: 
     }
     queue(
         session,
-        key=_key(case, "apply"),
+        key=key_for(case, "apply"),
         template="application_received",
         context=context,
         to=[to],
@@ -114,7 +114,7 @@ def after_transition(
     elif trigger == "select":
         context["min_group_size"] = case.programme.definition["participation"]["min_group_size"]
     elif trigger == "activate":
-        context["events"] = [_event(e) for e in case.programme.events]
+        context["events"] = [event_context(e) for e in case.programme.events]
     elif trigger == "terminate":
         recipients += chief_executive(case)
         cc.append(programme_contact(case.programme))
@@ -125,7 +125,7 @@ def after_transition(
         }
     queue(
         session,
-        key=_key(case, trigger),
+        key=key_for(case, trigger),
         template=template,
         context=context,
         to=recipients,
@@ -145,7 +145,7 @@ def contract_for_signature(session, case: Case, acting: Acting) -> None:  # noqa
     context = common_context(case, to) | {"attachment_name": name}
     queue(
         session,
-        key=_key(case, "contract-for-signature"),
+        key=key_for(case, "contract-for-signature"),
         template="contract_for_signature",
         context=context,
         to=[to, *chief_executive(case)],
@@ -156,7 +156,7 @@ def contract_for_signature(session, case: Case, acting: Acting) -> None:  # noqa
     )
 
 
-def _event(event: Any) -> dict[str, Any]:
+def event_context(event: Any) -> dict[str, Any]:
     details = event.details or {}
     return {
         "id": event.id,
@@ -169,4 +169,5 @@ def _event(event: Any) -> dict[str, Any]:
         "when": event.when,
         "time": details.get("time"),
         "duration_minutes": details.get("duration_minutes"),
+        "note": details.get("note"),
     }

@@ -21,8 +21,9 @@ pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), py
 def test_flow_delivers_over_smtp_and_records_its_run_id(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.notifications import send_notifications
     from prefect.client.orchestration import get_client
+
+    from flows.notifications import send_notifications
 
     ready_for_contract(engine)
     handler = Handler()
@@ -35,9 +36,7 @@ def test_flow_delivers_over_smtp_and_records_its_run_id(
     assert (result["mode"], result["sent"], result["failed"]) == ("smtp", 3, 0)
     assert len(handler.received) == 3
     with unit_of_work(engine) as session:
-        sent = session.scalars(
-            select(HistoryEntry).where(HistoryEntry.action == "mail-sent")
-        ).all()
+        sent = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "mail-sent")).all()
     assert len(sent) == 3
     assert {e.flow_run_id for e in sent} == {str(state.state_details.flow_run_id)}
 
@@ -49,7 +48,10 @@ def test_flow_delivers_over_smtp_and_records_its_run_id(
 
 
 def test_run_notifications_writes_eml_files_by_default(
-    engine: Engine, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    engine: Engine,
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     monkeypatch.delenv("KULTURSKOLE_SMTP_HOST", raising=False)
     monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))

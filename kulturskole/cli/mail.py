@@ -9,7 +9,16 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kulturskole.cli.common import AsOfOpt, JsonOpt, acting, ok, print_json, table, work
+from kulturskole.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    ProgrammeOpt,
+    acting,
+    ok,
+    print_json,
+    table,
+    work,
+)
 from kulturskole.errors import InvalidInput, NotFound
 from models import MESSAGE_STATUSES, Message
 
@@ -99,16 +108,17 @@ def mail_retry(
 @run.command("notifications")
 def run_notifications(
     as_of: AsOfOpt = None,
+    programme: ProgrammeOpt = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver the due messages now (the send-notifications flow)."""
+    """Queue due reminders and deliver the due messages now (the send-notifications flow)."""
     day = acting(as_of).as_of
     with work():
         pass  # refuse early, before Prefect starts, when the database is not migrated
     from flows.notifications import send_notifications
 
-    result = asyncio.run(send_notifications(as_of=day, limit=limit))
+    result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
     if as_json:
         print_json(result)
         return

@@ -1,0 +1,68 @@
+"""Reminders before gatherings and coordinator meetings, queued on the programme's calendar."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kulturskole.history import Acting
+from models import Case, GroupMember, Programme
+from notifications.case_mail import common_context, coordinator_or_contact, event_context, key_for
+from notifications.outbox import queue
+
+REMINDED_STATES = ("contracted", "active")
+
+
+def queue_due_reminders(session: Session, acting: Acting, programme_id: str | None = None) -> int:
+    """Queue a reminder for every event that starts within the reminder window as of the date.
+
+    A run that was missed catches up as long as the event has not started; the idempotency key
+    (case, event) makes re-runs harmless. Returns how many were queued.
+    """
+    queued = 0
+    programmes = session.scalars(
+        select(Programme).where(Programme.id == programme_id) if programme_id else select(Programme)
+    ).all()
+    for programme in programmes:
+        settings = programme.definition.get("reminders") or {}
+        days = int(settings.get("days_before", 7))
+        kinds = set(settings.get("kinds", ["joint-gathering", "coordinator-meeting"]))
+        due = [
+            e
+            for e in programme.events
+            if e.kind in kinds
+            and e.start is not None
+            and e.start - timedelta(days=days) <= acting.as_of < e.start
+        ]
+        if not due:
+            continue
+        cases = session.scalars(
+            select(Case)
+            .where(Case.programme_id == programme.id, Case.state.in_(REMINDED_STATES))
+            .options(
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+                selectinload(Case.municipality),
+            )
+            .order_by(Case.municipality_number)
+        ).all()
+        for event in due:
+            for case in cases:
+                to = coordinator_or_contact(case)
+                context = common_context(case, to) | {
+                    "event": event_context(event),
+                    "days_before": (event.start - acting.as_of).days,
+                }
+                message = queue(
+                    session,
+                    key=key_for(case, "reminder", event.id),
+                    template="reminder",
+                    context=context,
+                    to=[to],
+                    case=case,
+                    acting=acting,
+                )
+                queued += message is not None
+    return queued
