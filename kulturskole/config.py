@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout: float = 30.0
+    smtp_ca_file: Path | None = None  # a private CA to trust, beside the system's
     mail_from: str = "Norsk kulturskoleråd <ikke-svar@kulturskoleradet.no>"
     outbox_dir: Path = Path("var/outbox")
     mail_max_attempts: int = 6

@@ -139,6 +139,7 @@ async def _connect(settings: Settings) -> aiosmtplib.SMTP:
         use_tls=settings.smtp_security == "tls",
         start_tls=settings.smtp_security == "starttls",
         timeout=settings.smtp_timeout,
+        cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
     )
     try:
         await smtp.connect()

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
@@ -53,9 +54,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(handler: Handler) -> Iterator[int]:
+def smtp_server(handler: Handler, **options: Any) -> Iterator[int]:
+    """Serve on a free port; options go to aiosmtpd (ssl_context, tls_context, authenticator…)."""
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield port
