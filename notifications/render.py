@@ -15,7 +15,7 @@ Common context (every message; mappings, read with dot syntax in the templates):
 ``programme``
     ``{id, title, subtitles: [str], period_start: date, period_end: date,
     contract: {place, date_text, director}, contact: {name, title, email, phone},
-    fee_ore: int}`` — ``programme_context(definition)`` builds it from a programme file.
+    fee_ore: int}``.
 ``municipality``
     ``{number, name}``; the name is printed as "<name> kommune" unless it already ends in
     "kommune".
@@ -32,7 +32,7 @@ Extra context per message: ``REQUIRED_CONTEXT`` (must be present; some may be No
 ``OPTIONAL_CONTEXT`` (may be left out). An *event* is a mapping (or object) like the timetable
 lines of the programme file: ``{title, kind, mode ("physical"/"digital"/None), start, end
 (dates or None), tentative (bool), when (text or None), time ({start, end} "HH:MM" or None),
-duration_minutes (int or None)}`` and optionally ``note``; ``event_context(event)`` builds it.
+duration_minutes (int or None)}`` and optionally ``note``.
 
 A missing context key raises ``jinja2.exceptions.UndefinedError``: top-level keys are checked
 before rendering (naming all that are missing), nested ones by ``StrictUndefined``.
@@ -67,7 +67,6 @@ __all__ = [
     "dato",
     "dato_kort",
     "environment",
-    "event_context",
     "klokkeslett",
     "kommune",
     "kr",
@@ -75,7 +74,6 @@ __all__ = [
     "modus",
     "naar",
     "periode",
-    "programme_context",
     "render",
     "render_document",
     "tidsrom",
@@ -432,45 +430,3 @@ def render_document(name: str, context: Mapping[str, Any]) -> str:
 
 
 # --- context from the programme file ----------------------------------------------------------
-
-
-def programme_context(programme: Any) -> dict[str, Any]:
-    """The ``programme`` mapping from a ``kulturskole.programme_file.ProgrammeDefinition``."""
-    contract, contact = programme.contract, programme.contact
-    return {
-        "id": programme.id,
-        "title": programme.title,
-        "subtitles": list(programme.subtitles),
-        "period_start": programme.period.start,
-        "period_end": programme.period.end,
-        "contract": {
-            "place": contract.place,
-            "date_text": contract.date_text,
-            "director": contract.director,
-        },
-        "contact": {
-            "name": contact.name,
-            "title": contact.title,
-            "email": contact.email,
-            "phone": contact.phone,
-        },
-        "fee_ore": programme.fee_ore,
-    }
-
-
-def event_context(event: Any) -> dict[str, Any]:
-    """An event mapping from a ``kulturskole.programme_file.EventDefinition``."""
-    clock = event.time
-    return {
-        "id": event.id,
-        "title": event.title,
-        "kind": event.kind,
-        "mode": event.mode,
-        "start": event.start,
-        "end": event.end,
-        "tentative": event.tentative,
-        "when": event.when,
-        "time": {"start": clock.start, "end": clock.end} if clock else None,
-        "duration_minutes": event.duration_minutes,
-        "note": event.note,
-    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from transitions import EventData, Machine, MachineError
 
+from kulturskole.config import get_settings
 from models import Case
 from states.conditions import CONDITIONS, Context
 from states.errors import ConditionsNotMet, TransitionNotAllowed
@@ -59,14 +60,16 @@ def unmet_conditions(case: Case, trigger: str, ctx: Context) -> list[str]:
     return [message for check in CONDITIONS[trigger] if (message := check(case, ctx))]
 
 
-def explain(case: Case, trigger: str, ctx: Context) -> list[str]:
+def explain(case: Case, trigger: str, ctx: Context | None = None) -> list[str]:
     """What stands in the way of ``trigger``: an empty list means it would fire.
+
+    Without a context, as of today on the programme's calendar (Europe/Oslo) with no inputs.
 
     Raises :class:`TransitionNotAllowed` when the trigger cannot fire from the current state
     at all, naming the triggers that can.
     """
     _require_allowed(case, trigger)
-    return unmet_conditions(case, trigger, ctx)
+    return unmet_conditions(case, trigger, ctx or Context(as_of=get_settings().today()))
 
 
 def fire(case: Case, trigger: str, ctx: Context) -> tuple[str, str]:

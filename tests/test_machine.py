@@ -173,3 +173,12 @@ def test_mermaid_diagram_covers_every_state_and_trigger() -> None:
         assert f'state "{state}" as {state}' in diagram
     for trigger in TRIGGERS:
         assert f": {trigger}" in diagram
+
+
+def test_explain_without_context_is_as_of_today() -> None:
+    case = make_case("contracted")
+    assert explain(case, "activate") == []  # the 2024 period started long before today
+    assert explain(make_case("active"), "terminate") == [
+        "a reason is required",
+        "who initiated it is required (leadership or coordinator)",
+    ]

@@ -24,17 +24,59 @@ from notifications.render import (
     Rendered,
     dato,
     dato_kort,
-    event_context,
     klokkeslett,
     kr,
     naar,
     periode,
-    programme_context,
     render,
     render_document,
     tidsrom,
     varighet,
 )
+
+
+# Context built from the programme file itself (the product builds it from stored rows).
+def programme_context(programme: Any) -> dict[str, Any]:
+    """The ``programme`` mapping from a ``kulturskole.programme_file.ProgrammeDefinition``."""
+    contract, contact = programme.contract, programme.contact
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "subtitles": list(programme.subtitles),
+        "period_start": programme.period.start,
+        "period_end": programme.period.end,
+        "contract": {
+            "place": contract.place,
+            "date_text": contract.date_text,
+            "director": contract.director,
+        },
+        "contact": {
+            "name": contact.name,
+            "title": contact.title,
+            "email": contact.email,
+            "phone": contact.phone,
+        },
+        "fee_ore": programme.fee_ore,
+    }
+
+
+def event_context(event: Any) -> dict[str, Any]:
+    """An event mapping from a ``kulturskole.programme_file.EventDefinition``."""
+    clock = event.time
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind,
+        "mode": event.mode,
+        "start": event.start,
+        "end": event.end,
+        "tentative": event.tentative,
+        "when": event.when,
+        "time": {"start": clock.start, "end": clock.end} if clock else None,
+        "duration_minutes": event.duration_minutes,
+        "note": event.note,
+    }
+
 
 PROGRAMME = parse_programme_file(PROGRAMMES_DIR / "regionale-2024-2025.yaml")
 EVENTS = {event.id: event_context(event) for event in PROGRAMME.events}
