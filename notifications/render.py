@@ -101,6 +101,8 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen").
 #: - ``invoice``: ``invoice`` {number, instalment, instalments, amount_ore (int), issue_date,
 #:   due_date, kid, account}, ``attachment_name``, ``ehf`` (bool: also sent as EHF).
+#: - ``credit_note``: ``credit_note`` {number, credited_number, credited_issue_date, amount_ore,
+#:   issue_date, reason}, ``attachment_name``, ``ehf`` (bool).
 #: - ``visit_invitation``: ``visit`` {start, end (aware datetimes), mode ("physical" or
 #:   "digital"), location (text or None), advisor {name, email, phone}}.
 #: - ``visit_changed``: ``visit``, ``previous_start`` (aware datetime).
@@ -118,6 +120,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "welcome": ("events",),
     "reminder": ("event", "days_before"),
     "invoice": ("invoice", "attachment_name", "ehf"),
+    "credit_note": ("credit_note", "attachment_name", "ehf"),
     "visit_invitation": ("visit",),
     "visit_changed": ("visit", "previous_start"),
     "visit_cancelled": ("visit", "reason"),

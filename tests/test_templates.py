@@ -143,6 +143,18 @@ def extras() -> dict[str, dict[str, Any]]:
             "attachment_name": "faktura-2024-0001.pdf",
             "ehf": True,
         },
+        "credit_note": {
+            "credit_note": {
+                "number": 18,
+                "credited_number": 17,
+                "credited_issue_date": date(2024, 9, 26),
+                "amount_ore": 666667,
+                "issue_date": date(2024, 10, 2),
+                "reason": "Feil mottaker",
+            },
+            "attachment_name": "kreditnota-18.html",
+            "ehf": False,
+        },
         "visit_invitation": {"visit": dict(VISIT)},
         "visit_changed": {
             "visit": dict(VISIT),
@@ -190,6 +202,13 @@ EXPECTED = {
         "EHF",
         "faktura-2024-0001.pdf",
     ],
+    "credit_note": [
+        "kreditnota 18",
+        "faktura 17 av 26. september 2024",
+        f"6{NBSP}666,67{NBSP}kr",
+        "Feil mottaker",
+        "skal derfor ikke betales",
+    ],
     "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
     "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
     "visit_cancelled": ["er avlyst", "Veilederen er syk.", "ola.hansen@kulturskoleradet.no"],
@@ -209,7 +228,7 @@ EXPECTED = {
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 14
+    assert len(TEMPLATES) == 15
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
@@ -280,6 +299,8 @@ def _inject_everywhere(name: str, text: str) -> dict[str, Any]:
         context["event"] = {**context["event"], "title": "Fellessamling 1" + text}
     if name == "invoice":
         context["invoice"] = {**context["invoice"], "number": "2024-0001" + text}
+    if name == "credit_note":
+        context["credit_note"] = {**context["credit_note"], "reason": "Grunn" + text}
     if name == "termination":
         context["termination"] = {**context["termination"], "reason": "Grunn" + text}
     if name == "obligation_warning":
@@ -326,6 +347,7 @@ def test_html_escapes_what_users_typed_and_text_keeps_it_literal(name: str) -> N
         ("withdrawn", "reason"),
         ("visit_cancelled", "reason"),
         ("termination", "termination.reason"),
+        ("credit_note", "credit_note.reason"),
         ("obligation_warning", "breach.rule_text"),
         ("obligation_warning", "breach.evidence"),
     ],
