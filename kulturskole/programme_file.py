@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.no import kontonr, orgnr
 
 from kulturskole.errors import InvalidFile
 
@@ -157,7 +159,44 @@ class InvoiceTrigger(_Model):
 class Invoicing(_Model):
     instalments: int = Field(ge=1)
     after: InvoiceTrigger
-    payment_terms_days: int = Field(ge=0)
+    payment_terms_days: int = Field(default=30, ge=0)
+    # One unbroken sequence of invoice and credit-note numbers per series.
+    series: Slug | None = None  # default: the programme id
+    first_number: int = Field(default=1, ge=1)
+
+
+def _orgnr(value: Any) -> Any:
+    try:
+        return orgnr.validate(str(value))
+    except StdnumError as exc:
+        raise PydanticCustomError(
+            "orgnr", "not a valid organisation number: {reason}", {"reason": str(exc)}
+        ) from None
+
+
+def _account(value: Any) -> Any:
+    try:
+        return kontonr.validate(str(value))
+    except StdnumError as exc:
+        raise PydanticCustomError(
+            "kontonr", "not a valid Norwegian bank account: {reason}", {"reason": str(exc)}
+        ) from None
+
+
+class Seller(_Model):
+    """The council as it invoices: its own details, from the programme file, never from code."""
+
+    name: Text
+    organisation_number: Annotated[str, BeforeValidator(_orgnr)]
+    vat_registered: bool = False
+    street: Text | None = None
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    city: Text | None = None
+    bank_account: Annotated[str, BeforeValidator(_account)]
+    email: Email | None = None
+    phone: Text | None = None
+    # False until finance has confirmed the details: documents then say "TESTFAKTURA".
+    verified: bool = False
 
 
 class Participation(_Model):
@@ -258,6 +297,7 @@ class ProgrammeDefinition(_Model):
     currency: Literal["NOK"]
     invoicing: Invoicing
     participation: Participation
+    seller: Seller
     reminders: Reminders = Reminders()
     events: list[EventDefinition] = Field(min_length=1)
 

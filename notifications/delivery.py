@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from kulturskole.config import Settings
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting, record
-from models import Case, Message
+from models import Case, Invoice, Message
 from models.base import utcnow
 from notifications.compose import compose
 
@@ -204,6 +204,12 @@ def _mark(
         case = session.get(Case, message.case_id, with_for_update=True) if message.case_id else None
         if outcome is None or isinstance(outcome, _PartlySent):
             message.status, message.sent_at = "sent", now
+            # An invoice whose mail went out is "sent" (unless already paid or credited).
+            session.execute(
+                update(Invoice)
+                .where(Invoice.message_id == message.id, Invoice.status == "issued")
+                .values(status="sent")
+            )
             message.last_error = f"not delivered to: {outcome}" if outcome else None
             report.sent.append(message_id)
             action = "mail-sent"

@@ -51,6 +51,7 @@ events:
     tentative: true
     when: "Januar 2026"
     months: ["2026-01"]
+seller: {name: "S", organisation_number: "999999980", bank_account: "99999999987"}
 """
 
 
@@ -223,3 +224,27 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(InvalidFile, match=":1: the file is empty"):
         parse_programme_file(path)
+
+
+@pytest.mark.parametrize(
+    ("replaced", "field", "reason"),
+    [
+        ('organisation_number: "999999981"', "seller.organisation_number", "organisation number"),
+        ('bank_account: "99999999988"', "seller.bank_account", "Norwegian bank account"),
+    ],
+)
+def test_seller_numbers_are_checked(tmp_path: Path, replaced: str, field: str, reason: str) -> None:
+    key = replaced.split(":")[0]
+    good = {"organisation_number": '"999999980"', "bank_account": '"99999999987"'}[key]
+    text = VALID.replace(f"{key}: {good}", replaced)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidFile) as caught:
+        parse_programme_file(path)
+    assert f"{field}: not a valid {reason}" in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:{len(VALID.splitlines())}: ")
+
+
+def test_shipped_seller_details_are_marked_unverified(shipped: ProgrammeDefinition) -> None:
+    assert shipped.seller.verified is False  # test values until finance confirms the real ones
+    assert shipped.invoicing.payment_terms_days == 30

@@ -1,0 +1,196 @@
+"""``kulturskole invoices …`` and ``kulturskole run invoicing``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from kulturskole.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    ProgrammeOpt,
+    acting,
+    ok,
+    parse_date,
+    print_json,
+    table,
+    work,
+)
+from kulturskole.errors import InvalidInput
+from models import INVOICE_STATUSES, Case, Invoice
+
+invoices = typer.Typer(
+    help="Invoices and credit notes for the participation fee.", no_args_is_help=True
+)
+Number = Annotated[int, typer.Argument(metavar="NUMBER", help="Invoice number.")]
+SeriesOpt = Annotated[
+    str | None, typer.Option("--series", help="Number series, when several exist.")
+]
+
+
+@invoices.command("list")
+def list_(
+    status: Annotated[
+        str | None, typer.Option("--status", help=" | ".join(INVOICE_STATUSES))
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="Kommunenummer.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List invoices and credit notes in number order."""
+    from kulturskole.invoicing.ledger import invoice_json
+
+    if status is not None and status not in INVOICE_STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(INVOICE_STATUSES)}")
+    with work() as session:
+        query = (
+            select(Invoice, Case.municipality_number)
+            .join(Case, Case.id == Invoice.case_id)
+            .order_by(Invoice.series, Invoice.number)
+        )
+        if status:
+            query = query.where(Invoice.status == status)
+        if municipality:
+            query = query.where(Case.municipality_number == municipality)
+        data = [invoice_json(i, number) for i, number in session.execute(query)]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} invoices",
+        ["number", "kind", "municipality", "inst.", "amount", "KID", "issued", "due", "status"],
+        [
+            [
+                d["number"],
+                d["kind"],
+                f"{d['municipality']} {d['buyer']}",
+                d["instalment"],
+                d["amount"],
+                d["kid"],
+                d["issue_date"],
+                d["due_date"],
+                d["status"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@invoices.command("show")
+def show(
+    number: Number,
+    series: SeriesOpt = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the document here.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write a PDF of it here.")] = None,
+    ehf: Annotated[Path | None, typer.Option("--ehf", help="Write the EHF XML here.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one invoice; write its document, PDF or EHF to files."""
+    from kulturskole.invoicing.ledger import find_invoice, invoice_json
+
+    with work() as session:
+        invoice = find_invoice(session, number, series)
+        case = session.get(Case, invoice.case_id)
+        data = invoice_json(invoice, case.municipality_number)
+        if html:
+            html.write_text(invoice.document_html, encoding="utf-8")
+        if ehf:
+            if invoice.ehf_xml is None:
+                raise InvalidInput(
+                    f"invoice {number} has no EHF: the buyer has no organisation number"
+                )
+            ehf.write_bytes(invoice.ehf_xml)
+        if pdf:
+            from kulturskole.invoicing.documents import invoice_pdf
+            from kulturskole.invoicing.paperwork import invoice_data
+
+            credited = (
+                session.get(Invoice, invoice.credits_invoice_id)
+                if invoice.credits_invoice_id
+                else None
+            )
+            pdf.write_bytes(invoice_pdf(invoice_data(case.programme, invoice, credited=credited)))
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        ok(f"{key}: {value}")
+
+
+@invoices.command("credit")
+def credit(
+    number: Number,
+    reason: Annotated[str, typer.Option("--reason", help="Why the invoice is credited.")],
+    reissue: Annotated[
+        bool, typer.Option("--reissue", help="Invoice the instalment again at the next run.")
+    ] = False,
+    series: SeriesOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Issue a credit note for an invoice, in the same number series."""
+    from kulturskole.invoicing.ledger import credit as credit_invoice
+
+    with work() as session:
+        note = credit_invoice(
+            session, number, reason, acting(as_of), series=series, reissue=reissue
+        )
+        ok(
+            f"credit note {note.number} credits invoice {number}"
+            + ("; the instalment will be invoiced again at the next run" if reissue else "")
+        )
+
+
+@invoices.command("paid")
+def paid(
+    number: Number,
+    on: Annotated[str, typer.Option("--on", help="Payment date, YYYY-MM-DD.")],
+    series: SeriesOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record that an invoice has been paid."""
+    from kulturskole.invoicing.ledger import record_payment
+
+    day = parse_date(on, "--on")
+    with work() as session:
+        record_payment(session, number, day, acting(as_of or on), series=series)
+    ok(f"invoice {number} paid on {day.isoformat()}")
+
+
+def run_invoicing(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be issued.")] = False,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue the instalments due as of the date (the invoicing flow)."""
+    day = acting(as_of).as_of
+    with work():
+        pass  # refuse early, before Prefect starts, when the database is not migrated
+    from flows.invoicing import invoicing
+
+    result = invoicing(programme=programme, as_of=day, dry_run=dry_run)
+    if as_json:
+        print_json(result)
+        return
+    verb = "would issue" if dry_run else "issued"
+    ok(
+        f"{verb} {result['issued']} invoices, NOK {result['total']}; "
+        f"{result['already_invoiced']} already invoiced; {len(result['skipped'])} skipped"
+    )
+    for item in result["invoices"]:
+        if "warning" in item:
+            ok(f"  note: {item['warning']}")
+    for item in result["skipped"]:
+        ok(
+            f"  skipped {item['municipality']} {item['name']} instalment {item['instalment']}: "
+            f"{item['reason']}"
+        )
+
+
+def register(app: typer.Typer, run: typer.Typer) -> None:
+    app.add_typer(invoices, name="invoices")
+    run.command("invoicing")(run_invoicing)

@@ -1,0 +1,1 @@
+"""Invoicing the participation fee: instalments, numbering, KID, documents, EHF."""

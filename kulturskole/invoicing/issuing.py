@@ -1,0 +1,279 @@
+"""Issuing the due instalments: set-based, in batches, each batch one transaction.
+
+An instalment is due for a case once the event that triggers it (a physical joint gathering)
+has ended, if the case was contracted or active on the day it ended — its state on that day is
+read from its history, so a run on a later date gives the same answer. A case terminated before
+that day is not invoiced. Numbers are taken from the series row under a lock in the same
+transaction as the invoices: overlapping runs wait for each other, re-check what is already
+invoiced, and a rolled-back batch gives its numbers back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kulturskole.db import unit_of_work
+from kulturskole.history import Acting, record
+from kulturskole.invoicing.instalments import split, trigger_events
+from kulturskole.invoicing.numbering import take_number
+from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
+from kulturskole.services.programmes import get_programme
+from models import Case, GroupMember, HistoryEntry, Invoice, Programme
+
+INVOICED_STATES = ("contracted", "active")
+
+
+@dataclass(frozen=True)
+class Due:
+    case_id: int
+    municipality: str
+    name: str
+    instalment: int
+    event_id: str
+    event_end: date
+    amount_ore: int
+
+
+@dataclass
+class RunReport:
+    programme: str
+    as_of: date
+    dry_run: bool
+    issued: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    already_invoiced: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        total = sum(i["amount_ore"] for i in self.issued)
+        return {
+            "programme": self.programme,
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "issued": len(self.issued),
+            "total": f"{total // 100}.{total % 100:02d}",
+            "already_invoiced": self.already_invoiced,
+            "skipped": self.skipped,
+            "invoices": self.issued,
+        }
+
+
+def run(
+    engine: Engine,
+    acting: Acting,
+    programme_id: str | None = None,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 250,
+) -> RunReport:
+    """Issue every due instalment as of ``acting.as_of``; with ``dry_run`` change nothing."""
+    with unit_of_work(engine) as session:
+        programme = get_programme(session, programme_id)
+        programme_id = programme.id
+        due, report = find_due(session, programme, acting.as_of, dry_run)
+    if dry_run:
+        report.issued = [_planned(d) for d in due]
+        return report
+    for start in range(0, len(due), batch_size):
+        with unit_of_work(engine) as session:
+            programme = session.get(Programme, programme_id)
+            _issue_batch(session, programme, due[start : start + batch_size], acting, report)
+    return report
+
+
+def find_due(
+    session: Session, programme: Programme, as_of: date, dry_run: bool = False
+) -> tuple[list[Due], RunReport]:
+    report = RunReport(programme.id, as_of, dry_run)
+    triggers = trigger_events(programme.definition, programme.events)
+    amounts = split(programme.fee_ore, programme.definition["invoicing"]["instalments"])
+    ended = [
+        (number, event)
+        for number, event in enumerate(triggers, start=1)
+        if event.end is not None and event.end < as_of
+    ]
+    if not ended:
+        return [], report
+    cases = session.execute(
+        select(Case.id, Case.municipality_number, Case.state)
+        .where(Case.programme_id == programme.id)
+        .order_by(Case.municipality_number)
+    ).all()
+    names = dict(
+        session.execute(
+            select(Case.id, _municipality_name()).where(Case.programme_id == programme.id)
+        ).all()
+    )
+    timeline = _state_timelines(session, programme.id)
+    standing = _standing(session, programme.id)
+    due: list[Due] = []
+    for case_id, number, _state in cases:
+        for instalment, event in ended:
+            state = _state_on(timeline[case_id], event.end)
+            if state in INVOICED_STATES:
+                if (case_id, instalment) in standing:
+                    report.already_invoiced += 1
+                    continue
+                due.append(
+                    Due(
+                        case_id,
+                        number,
+                        names[case_id],
+                        instalment,
+                        event.id,
+                        event.end,
+                        amounts[instalment - 1],
+                    )
+                )
+            elif state == "terminated" or _ever(timeline[case_id], INVOICED_STATES):
+                report.skipped.append(
+                    {
+                        "municipality": number,
+                        "name": names[case_id],
+                        "instalment": instalment,
+                        "reason": f"{state} when {event.id} ended on {event.end.isoformat()}",
+                    }
+                )
+    return due, report
+
+
+def _issue_batch(
+    session: Session, programme: Programme, batch: list[Due], acting: Acting, report: RunReport
+) -> None:
+    take_number(session, programme, count=0)  # lock the series before looking
+    standing = _standing(session, programme.id, case_ids=[d.case_id for d in batch])
+    cases = {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.id.in_([d.case_id for d in batch]))
+            .options(
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+                selectinload(Case.municipality),
+            )
+            .with_for_update(of=Case)
+        )
+    }
+    terms = int(programme.definition["invoicing"].get("payment_terms_days", 30))
+    to_issue = [d for d in batch if (d.case_id, d.instalment) not in standing]
+    report.already_invoiced += len(batch) - len(to_issue)  # another run got there first
+    if not to_issue:
+        return
+    series, first = take_number(session, programme, count=len(to_issue))
+    for number, due in enumerate(to_issue, start=first):
+        case = cases[due.case_id]
+        invoice = Invoice(
+            series=series,
+            number=number,
+            kind="invoice",
+            case_id=case.id,
+            instalment=due.instalment,
+            amount_ore=due.amount_ore,
+            issue_date=acting.as_of,
+            due_date=acting.as_of + timedelta(days=terms),
+            status="issued",
+            trigger_event_id=due.event_id,
+        )
+        stamp(invoice, programme, case)
+        data = invoice_data(programme, invoice)
+        warning = store_documents(session, programme, case, invoice, data, acting)
+        record(
+            session,
+            case,
+            acting,
+            "invoice-issued",
+            details={
+                "series": series,
+                "number": number,
+                "instalment": due.instalment,
+                "amount_ore": due.amount_ore,
+                "kid": invoice.kid,
+                "event": due.event_id,
+                "ehf": invoice.ehf_xml is not None,
+            },
+        )
+        entry = _planned(due) | {
+            "number": number,
+            "kid": invoice.kid,
+            "due_date": invoice.due_date.isoformat(),
+        }
+        if warning:
+            entry["warning"] = warning
+        report.issued.append(entry)
+
+
+def _planned(due: Due) -> dict[str, Any]:
+    return {
+        "municipality": due.municipality,
+        "name": due.name,
+        "instalment": due.instalment,
+        "event": due.event_id,
+        "amount_ore": due.amount_ore,
+        "amount": f"{due.amount_ore // 100}.{due.amount_ore % 100:02d}",
+    }
+
+
+def _municipality_name() -> Any:
+    from models import Municipality
+
+    return (
+        select(Municipality.name)
+        .where(Municipality.number == Case.municipality_number)
+        .scalar_subquery()
+    )
+
+
+def _state_timelines(session: Session, programme_id: str) -> dict[int, list[tuple[date, str]]]:
+    """Per case, its transitions in order: (effective date, state entered)."""
+    rows = session.execute(
+        select(HistoryEntry.case_id, HistoryEntry.effective_on, HistoryEntry.to_state)
+        .join(Case, Case.id == HistoryEntry.case_id)
+        .where(Case.programme_id == programme_id, HistoryEntry.to_state.is_not(None))
+        .order_by(HistoryEntry.case_id, HistoryEntry.seq)
+    )
+    timelines: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for case_id, effective_on, to_state in rows:
+        timelines[case_id].append((effective_on, to_state))
+    return timelines
+
+
+def _state_on(timeline: list[tuple[date, str]], day: date) -> str | None:
+    """The state the case was in at the end of ``day`` (the last transition effective by then)."""
+    state = None
+    for effective_on, to_state in timeline:
+        if effective_on <= day:
+            state = to_state
+    return state
+
+
+def _ever(timeline: list[tuple[date, str]], states: Iterable[str]) -> bool:
+    return any(to_state in states for _, to_state in timeline)
+
+
+def _standing(
+    session: Session, programme_id: str, case_ids: list[int] | None = None
+) -> set[tuple[int, int]]:
+    """(case, instalment) pairs that are invoiced: a standing invoice, or one credited without
+    being reopened for a new invoice."""
+    query = (
+        select(Invoice.case_id, Invoice.instalment)
+        .join(Case, Case.id == Invoice.case_id)
+        .where(
+            Case.programme_id == programme_id,
+            Invoice.kind == "invoice",
+            or_(
+                Invoice.status != "credited",
+                and_(Invoice.status == "credited", Invoice.reissue.is_(False)),
+            ),
+        )
+    )
+    if case_ids is not None:
+        query = query.where(Invoice.case_id.in_(case_ids))
+    return {(case_id, instalment) for case_id, instalment in session.execute(query)}

@@ -1,0 +1,157 @@
+"""After issue: credit notes, payments, and reading invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kulturskole.errors import InvalidInput, NotFound
+from kulturskole.history import Acting, record
+from kulturskole.invoicing.numbering import take_number
+from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
+from models import Case, GroupMember, Invoice
+
+
+def find_invoice(
+    session: Session, number: int, series: str | None = None, *, for_update: bool = False
+) -> Invoice:
+    query = select(Invoice).where(Invoice.number == number)
+    if series:
+        query = query.where(Invoice.series == series)
+    if for_update:
+        query = query.with_for_update()
+    found = session.scalars(query).all()
+    if not found:
+        raise NotFound(
+            f"no invoice or credit note number {number}"
+            + (f" in series {series}" if series else "")
+        )
+    if len(found) > 1:
+        names = ", ".join(sorted(i.series for i in found))
+        raise InvalidInput(f"number {number} exists in several series ({names}): give --series")
+    return found[0]
+
+
+def credit(
+    session: Session,
+    number: int,
+    reason: str,
+    acting: Acting,
+    *,
+    series: str | None = None,
+    reissue: bool = False,
+) -> Invoice:
+    """Issue a credit note for the whole invoice, in the same series; the invoice is credited.
+
+    With ``reissue`` the instalment is open again and the next invoicing run invoices it anew
+    (e.g. after wrong buyer details); without, the instalment is settled by the credit note.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required for a credit note")
+    original = find_invoice(session, number, series)
+    if original.kind != "invoice":
+        raise InvalidInput(f"{number} is a credit note; only invoices can be credited")
+    if original.status == "credited":
+        raise InvalidInput(f"invoice {number} is already credited")
+    if original.status == "paid":
+        raise InvalidInput(f"invoice {number} is paid; a refund is handled outside this system")
+    case = session.scalars(
+        select(Case)
+        .where(Case.id == original.case_id)
+        .options(selectinload(Case.members).selectinload(GroupMember.person))
+        .with_for_update(of=Case)
+    ).one()
+    programme = case.programme
+    _, credit_number = take_number(session, programme)
+    session.refresh(original, with_for_update=True)  # the invoice as it stands under the lock
+    if original.status in ("credited", "paid"):
+        raise InvalidInput(f"invoice {number} is {original.status}")
+    note = Invoice(
+        series=original.series,
+        number=credit_number,
+        kind="credit",
+        case_id=case.id,
+        instalment=original.instalment,
+        amount_ore=original.amount_ore,
+        issue_date=acting.as_of,
+        due_date=None,
+        kid=None,
+        status="issued",
+        trigger_event_id=original.trigger_event_id,
+        credits_invoice_id=original.id,
+        reason=reason,
+    )
+    original.status, original.reissue = "credited", reissue
+    stamp(note, programme, case, credited=original)
+    data = invoice_data(programme, note, credited=original)
+    store_documents(session, programme, case, note, data, acting, credited=original)
+    record(
+        session,
+        case,
+        acting,
+        "invoice-credited",
+        reason=reason,
+        details={
+            "series": note.series,
+            "invoice": original.number,
+            "credit_note": note.number,
+            "amount_ore": note.amount_ore,
+            "reissue": reissue,
+        },
+    )
+    return note
+
+
+def record_payment(
+    session: Session, number: int, paid_on: date, acting: Acting, *, series: str | None = None
+) -> Invoice:
+    invoice = find_invoice(session, number, series, for_update=True)
+    if invoice.kind != "invoice":
+        raise InvalidInput(f"{number} is a credit note; it is not paid")
+    if invoice.status not in ("issued", "sent"):
+        raise InvalidInput(f"invoice {number} is {invoice.status}; only an open invoice is paid")
+    if paid_on < invoice.issue_date:
+        raise InvalidInput(
+            f"payment date {paid_on} is before the invoice date {invoice.issue_date}"
+        )
+    invoice.status, invoice.paid_on = "paid", paid_on
+    case = session.get(Case, invoice.case_id, with_for_update=True)
+    record(
+        session,
+        case,
+        acting,
+        "invoice-paid",
+        details={
+            "series": invoice.series,
+            "number": invoice.number,
+            "paid_on": paid_on.isoformat(),
+        },
+    )
+    return invoice
+
+
+def invoice_json(invoice: Invoice, municipality: str) -> dict[str, Any]:
+    sign = -1 if invoice.kind == "credit" else 1
+    amount = sign * invoice.amount_ore
+    return {
+        "number": invoice.number,
+        "series": invoice.series,
+        "kind": invoice.kind,
+        "municipality": municipality,
+        "buyer": invoice.buyer_name,
+        "org_number": invoice.buyer_org_number,
+        "instalment": invoice.instalment,
+        "amount": f"{'-' if amount < 0 else ''}{abs(amount) // 100}.{abs(amount) % 100:02d}",
+        "kid": invoice.kid,
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "status": invoice.status,
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+        "event": invoice.trigger_event_id,
+        "ehf": invoice.ehf_xml is not None,
+        "test": invoice.test,
+    }

@@ -1,0 +1,158 @@
+"""The documents of an invoice or credit note, and the mail that carries them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kulturskole.history import Acting
+from kulturskole.invoicing.data import InvoiceData, Line, Party
+from kulturskole.invoicing.documents import document_filename, invoice_html
+from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
+from kulturskole.invoicing.kid import kid_for
+from models import Case, Invoice, Programme
+from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
+from notifications.outbox import File, queue
+from notifications.render import kommune
+
+
+def seller(programme: Programme) -> Party:
+    s = programme.definition["seller"]
+    contact = programme.definition.get("contact") or {}
+    return Party(
+        name=s["name"],
+        organisation_number=s["organisation_number"],
+        street=s.get("street"),
+        postcode=s.get("postcode"),
+        city=s.get("city"),
+        vat_registered=bool(s.get("vat_registered")),
+        contact_name=contact.get("name"),
+        email=s.get("email") or contact.get("email"),
+        phone=s.get("phone") or contact.get("phone"),
+    )
+
+
+def buyer_reference(case: Case) -> str:
+    """Peppol requires a buyer reference; ours is the coordinator (or the contact who applied),
+    whom the municipality's accounts department can ask about the invoice."""
+    return coordinator_or_contact(case).name or f"Kulturskolen, {case.municipality.name}"
+
+
+def stamp(
+    invoice: Invoice, programme: Programme, case: Case, credited: Invoice | None = None
+) -> None:
+    """Fix on the invoice, at issue, its KID and the buyer as they are now."""
+    if credited is None:
+        invoice.kid = kid_for(invoice.number)
+        invoice.buyer_name = kommune(case.municipality.name)
+        invoice.buyer_org_number = case.municipality.org_number
+        invoice.buyer_reference = buyer_reference(case)
+    else:  # a credit note goes to the buyer as the invoice named it
+        invoice.buyer_name = credited.buyer_name
+        invoice.buyer_org_number = credited.buyer_org_number
+        invoice.buyer_reference = credited.buyer_reference
+    invoice.test = not programme.definition["seller"].get("verified", False)
+
+
+def invoice_data(
+    programme: Programme, invoice: Invoice, *, credited: Invoice | None = None
+) -> InvoiceData:
+    """What the stamped invoice says, for its documents (reads, never changes the row)."""
+    s = programme.definition["seller"]
+    instalments = int(programme.definition["invoicing"]["instalments"])
+    event = next((e for e in programme.events if e.id == invoice.trigger_event_id), None)
+    description = f"Deltakeravgift {programme.title}, avdrag {invoice.instalment} av {instalments}"
+    return InvoiceData(
+        kind=invoice.kind,
+        number=invoice.number,
+        series=invoice.series,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        seller=seller(programme),
+        buyer=Party(name=invoice.buyer_name, organisation_number=invoice.buyer_org_number),
+        buyer_reference=invoice.buyer_reference,
+        bank_account=s["bank_account"],
+        kid=invoice.kid,
+        lines=(
+            Line(description, invoice.amount_ore, programme.period_start, programme.period_end),
+        ),
+        delivery_place=event.title if event else None,
+        delivery_date=event.end if event else None,
+        credited_number=credited.number if credited else None,
+        credited_issue_date=credited.issue_date if credited else None,
+        credit_reason=invoice.reason,
+        test=invoice.test,
+    )
+
+
+def store_documents(
+    session: Session,
+    programme: Programme,
+    case: Case,
+    invoice: Invoice,
+    data: InvoiceData,
+    acting: Acting,
+    *,
+    credited: Invoice | None = None,
+) -> str | None:
+    """Render the documents onto the invoice row and queue its mail; returns a warning when the
+    buyer gets no EHF (no organisation number)."""
+    invoice.document_html = invoice_html(data)
+    warning = None
+    try:
+        invoice.ehf_xml = ehf_xml(data)
+    except NoEndpoint:
+        invoice.ehf_xml = None
+        warning = (
+            f"no EHF for {case.municipality_number} {case.municipality.name}: "
+            "no organisation number; the invoice goes by e-mail only"
+        )
+    session.add(invoice)
+    session.flush()
+    name = document_filename(data, "html")
+    to = coordinator_or_contact(case)
+    context: dict[str, Any] = common_context(case, to) | {
+        "attachment_name": name,
+        "ehf": invoice.ehf_xml is not None,
+    }
+    if credited is None:
+        template = "invoice"
+        context["invoice"] = {
+            "number": invoice.number,
+            "instalment": invoice.instalment,
+            "instalments": programme.definition["invoicing"]["instalments"],
+            "amount_ore": invoice.amount_ore,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "kid": invoice.kid,
+            "account": _account(programme),
+        }
+    else:
+        template = "credit_note"
+        context["credit_note"] = {
+            "number": invoice.number,
+            "credited_number": credited.number,
+            "credited_issue_date": credited.issue_date,
+            "amount_ore": invoice.amount_ore,
+            "issue_date": invoice.issue_date,
+            "reason": invoice.reason,
+        }
+    message = queue(
+        session,
+        key=f"invoice/{invoice.series}/{invoice.number}",
+        template=template,
+        context=context,
+        to=[to, *chief_executive(case)],
+        case=case,
+        acting=acting,
+        attachments=[File(name, "text/html; charset=utf-8", invoice.document_html.encode())],
+    )
+    invoice.message_id = message.id if message is not None else None
+    return warning
+
+
+def _account(programme: Programme) -> str:
+    from stdnum.no import kontonr
+
+    return kontonr.format(programme.definition["seller"]["bank_account"])
