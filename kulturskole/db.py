@@ -48,7 +48,9 @@ def _sqlite_behaves(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no write lock (WAL lets them read beside a writer).
+        readonly = conn.get_execution_options().get("readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def current_engine() -> Engine:
@@ -65,10 +67,15 @@ def is_sqlite(session_or_engine: Session | Engine) -> bool:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """A session whose work is committed when the block ends normally, else rolled back."""
+def unit_of_work(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
+    """A session whose work is committed when the block ends normally, else rolled back.
+
+    ``readonly``: the block only reads; on SQLite it then does not queue behind writers.
+    """
     engine = engine or current_engine()
     session = sessionmaker(engine, expire_on_commit=False)()
+    if readonly:
+        session.connection(execution_options={"readonly": True})
     try:
         yield session
         session.commit()

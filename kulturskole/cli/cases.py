@@ -219,7 +219,7 @@ def list_(
 
     if state is not None and state not in STATES:
         raise InvalidInput(f"unknown state {state!r}; use one of {', '.join(STATES)}")
-    with work() as session:
+    with work(readonly=True) as session:
         programme_id = get_programme(session, programme).id
         query = (
             select(Case)
@@ -254,7 +254,7 @@ def show(
     number: Number, programme: ProgrammeOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Show a case: application, group, signatures, and what each possible trigger still needs."""
-    with work() as session:
+    with work(readonly=True) as session:
         case = service.find_case(session, number, programme)
         data = case_json(case, acting(as_of).as_of)
     if as_json:
@@ -274,7 +274,7 @@ def show(
 @cases.command("history")
 def history(number: Number, programme: ProgrammeOpt = None, as_json: JsonOpt = False) -> None:
     """The case's history, oldest first."""
-    with work() as session:
+    with work(readonly=True) as session:
         case = service.find_case(session, number, programme)
         entries = session.scalars(
             select(HistoryEntry).where(HistoryEntry.case_id == case.id).order_by(HistoryEntry.seq)

@@ -48,11 +48,11 @@ def today() -> date:
     return get_settings().today()
 
 
-def work():  # noqa: ANN201
-    """A unit of work on a migrated database."""
+def work(*, readonly: bool = False):  # noqa: ANN201
+    """A unit of work on a migrated database; ``readonly`` for commands that only read."""
     engine = current_engine()
     require_schema(engine)
-    return unit_of_work(engine)
+    return unit_of_work(engine, readonly=readonly)
 
 
 def print_json(data: Any) -> None:

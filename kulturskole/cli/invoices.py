@@ -46,7 +46,7 @@ def list_(
 
     if status is not None and status not in INVOICE_STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(INVOICE_STATUSES)}")
-    with work() as session:
+    with work(readonly=True) as session:
         query = (
             select(Invoice, Case.municipality_number)
             .join(Case, Case.id == Invoice.case_id)
@@ -92,7 +92,7 @@ def show(
     """Show one invoice; write its document, PDF or EHF to files."""
     from kulturskole.invoicing.ledger import find_invoice, invoice_json
 
-    with work() as session:
+    with work(readonly=True) as session:
         invoice = find_invoice(session, number, series)
         case = session.get(Case, invoice.case_id)
         data = invoice_json(invoice, case.municipality_number)

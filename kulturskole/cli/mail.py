@@ -40,7 +40,7 @@ def mail_list(
 
     if status is not None and status not in MESSAGE_STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(MESSAGE_STATUSES)}")
-    with work() as session:
+    with work(readonly=True) as session:
         query = select(Message).options(selectinload(Message.attachments)).order_by(Message.id)
         if status:
             query = query.where(Message.status == status)
@@ -65,7 +65,7 @@ def mail_show(
     """Show one message with its bodies."""
     from notifications.outbox import message_json
 
-    with work() as session:
+    with work(readonly=True) as session:
         message = session.get(Message, message_id)
         if message is None:
             raise NotFound(f"no message {message_id}")

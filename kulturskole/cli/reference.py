@@ -54,7 +54,7 @@ def municipalities_list(
     """List the municipalities in the register."""
     from models import Municipality
 
-    with work() as session:
+    with work(readonly=True) as session:
         query = select(Municipality).order_by(Municipality.number)
         if county:
             query = query.where(Municipality.county_number == county)
@@ -99,7 +99,7 @@ def programmes_show(
     """Show a programme and its timetable."""
     from kulturskole.services.programmes import get_programme, programme_json
 
-    with work() as session:
+    with work(readonly=True) as session:
         data = programme_json(get_programme(session, programme_id))
     if as_json:
         print_json(data)
@@ -129,7 +129,7 @@ def audit_verify() -> None:
     """Check every case's history chain; exit 1 naming each entry changed or removed."""
     from kulturskole.history import verify
 
-    with work() as session:
+    with work(readonly=True) as session:
         findings = list(verify(session))
     for finding in findings:
         typer.echo(f"TAMPERED: {finding}", err=True)
