@@ -1,10 +1,10 @@
 """Time 357 cases from `applied` to `active` through the service layer.
 
-    uv run python benchmarks/lifecycle.py [--database-url URL] [--per-action]
+    uv run python benchmarks/lifecycle.py [--database-url URL]
 
 Default: SQLite in a temporary folder, one transaction per municipality per stage (apply;
-select; group of four, role mapping and signatures; contract; activate). With --per-action,
-every single action is its own transaction, as when an administrator types the commands.
+select; group of four, role mapping and signatures; contract; activate), as when an
+administrator types the commands one municipality at a time.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import os
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -62,5 +64,12 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Read the settings afresh, so that a changed environment takes effect (tests, scripts)."""
+    """The settings for the environment as it is now: a changed environment takes effect at
+    once (tests, scripts), an unchanged one costs a dictionary lookup, not a parse."""
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("KULTURSKOLE_")))
+    return _settings_for(key)
+
+
+@lru_cache(maxsize=32)
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

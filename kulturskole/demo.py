@@ -17,12 +17,13 @@ from kulturskole.config import get_settings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
+from kulturskole.invoicing.ledger import credit, invoice_json, record_payment
 from kulturskole.migrate import upgrade
 from kulturskole.programme_file import parse_programme_file
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import load_programme
-from models import Case, HistoryEntry
+from models import Case, HistoryEntry, Invoice
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 
@@ -164,7 +165,10 @@ def _play(programme_id: str) -> None:
         if plan not in ("no-dialogue", "withdraws"):
             _try(number, "activate", acting)
 
-    acting = _step("2024-10-15", "a municipality leaves")
+    acting = _step("2024-09-26", "the first physical joint gathering has ended")
+    _invoice(acting.as_of)
+
+    acting = _step("2024-10-15", "a municipality leaves; payments arrive")
     _try(
         "3301",
         "terminate",
@@ -172,6 +176,37 @@ def _play(programme_id: str) -> None:
         reason="Kommunegruppen deltar ikke lenger",
         initiated_by="coordinator",
     )
+    with unit_of_work() as session:
+        for invoice in session.scalars(select(Invoice).order_by(Invoice.number).limit(5)):
+            record_payment(session, invoice.number, acting.as_of, acting)
+    console.print("  5 invoices paid")
+
+    acting = _step("2025-02-14", "the second physical joint gathering has ended")
+    _invoice(acting.as_of)
+    with unit_of_work() as session:
+        last = session.scalars(select(Invoice).order_by(Invoice.number.desc())).first()
+        note = credit(session, last.number, "Feil fakturareferanse", acting, reissue=True)
+    console.print(
+        f"  invoice {last.number} credited by credit note {note.number}; "
+        "it is invoiced again at the next run"
+    )
+    _invoice(acting.as_of)
+
+
+def _invoice(as_of: date) -> None:
+    """Run the real invoicing flow for the day."""
+    from flows.invoicing import invoicing
+
+    result = invoicing(as_of=as_of)
+    console.print(
+        f"  invoicing: {result['issued']} invoices issued, NOK {result['total']}; "
+        f"{result['already_invoiced']} already invoiced; {len(result['skipped'])} skipped"
+    )
+    for item in result["invoices"]:
+        if "warning" in item:
+            console.print(f"    note: {item['warning']}")
+    for item in result["skipped"]:
+        console.print(f"    skipped {item['municipality']} {item['name']}: {item['reason']}")
 
 
 def _roles(plan: str) -> list[str]:
@@ -203,6 +238,30 @@ def _report(programme_id: str) -> None:
         print_history(
             f"history of {terminated.municipality_number} {terminated.municipality.name}",
             [history_json(e) for e in entries],
+        )
+        rows = session.execute(
+            select(Invoice, Case.municipality_number)
+            .join(Case, Case.id == Invoice.case_id)
+            .order_by(Invoice.number)
+        ).all()
+        invoices = [invoice_json(i, n) for i, n in rows]
+        table(
+            f"invoices ({len(invoices)})",
+            ["number", "kind", "buyer", "inst.", "amount", "KID", "due", "status", "EHF"],
+            [
+                [
+                    d["number"],
+                    d["kind"],
+                    d["buyer"],
+                    d["instalment"],
+                    d["amount"],
+                    d["kid"],
+                    d["due_date"],
+                    d["status"],
+                    "yes" if d["ehf"] else "no",
+                ]
+                for d in invoices
+            ],
         )
         findings = list(verify(session))
     console.print("audit: " + ("history intact" if not findings else f"{len(findings)} findings"))

@@ -283,3 +283,23 @@ def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: 
         credit(session, 1, "Feil referanse", on("2024-10-01"))
     for invoice in invoices(engine):
         assert validate(invoice.ehf_xml) == [], invoice.number
+
+
+def test_invoice_becomes_sent_when_its_mail_has_gone_out(
+    engine: Engine,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import asyncio
+
+    from kulturskole.config import get_settings
+    from notifications.delivery import deliver_due
+
+    monkeypatch.delenv("KULTURSKOLE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    assert [i.status for i in invoices(engine)] == ["issued"]
+    asyncio.run(deliver_due(engine, get_settings(), on(AFTER_FIRST).as_of))
+    assert [i.status for i in invoices(engine)] == ["sent"]
+    assert any(p.name.endswith("-invoice.eml") for p in (tmp_path / "outbox").iterdir())
