@@ -5,12 +5,13 @@ Everything goes through the same service functions the CLI uses, on a simulated 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kulturskole import PROGRAMMES_DIR
+from kulturskole import DATA_DIR, PROGRAMMES_DIR
 from kulturskole.cli.cases import history_json, print_history
 from kulturskole.cli.common import console, table
 from kulturskole.config import get_settings
@@ -23,7 +24,8 @@ from kulturskole.programme_file import parse_programme_file
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import load_programme
-from models import Case, HistoryEntry, Invoice
+from kulturskole.visits.advisors import block, import_advisors
+from models import Case, HistoryEntry, Invoice, Visit
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 
@@ -165,6 +167,13 @@ def _play(programme_id: str) -> None:
         if plan not in ("no-dialogue", "withdraws"):
             _try(number, "activate", acting)
 
+    acting = _step("2024-09-20", "advisors, the autumn holiday, and the first visits")
+    with unit_of_work() as session:
+        import_advisors(session, DATA_DIR / "demo" / "advisors.csv")
+        block(session, "county", "03", date(2024, 9, 30), date(2024, 10, 4), "Høstferie i Oslo")
+    console.print("  3 advisors imported; autumn holiday blocked for county 03")
+    _schedule(acting.as_of)
+
     acting = _step("2024-09-26", "the first physical joint gathering has ended")
     _invoice(acting.as_of)
 
@@ -191,6 +200,23 @@ def _play(programme_id: str) -> None:
         "it is invoiced again at the next run"
     )
     _invoice(acting.as_of)
+
+
+def _schedule(as_of: date) -> None:
+    """Run the real schedule-visits flow for the day."""
+    from flows.visits import schedule_visits
+
+    result = schedule_visits(as_of=as_of)
+    console.print(
+        f"  schedule-visits: {result['scheduled']} visits scheduled with invitations; "
+        f"{len(result['unplaced'])} not placed"
+    )
+    for window in result["skipped_windows"]:
+        console.print(f"    {window['window']} skipped: {window['reason']}")
+    for item in result["unplaced"]:
+        console.print(
+            f"    not placed: {item['municipality']} in {item['window']}: {item['reason']}"
+        )
 
 
 def _invoice(as_of: date) -> None:
@@ -263,5 +289,7 @@ def _report(programme_id: str) -> None:
                 for d in invoices
             ],
         )
+        statuses = Counter(session.scalars(select(Visit.status)))
+        console.print("visits: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
         findings = list(verify(session))
     console.print("audit: " + ("history intact" if not findings else f"{len(findings)} findings"))

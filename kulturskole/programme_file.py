@@ -203,6 +203,16 @@ class Participation(_Model):
     min_group_size: int = Field(ge=1)
 
 
+class Visits(_Model):
+    """Guidance visits: the mode when a visit window does not say, and the times of day."""
+
+    default_mode: Mode = "physical"
+    physical_start: Clock = "10:00"
+    physical_minutes: int = Field(default=150, ge=15, le=600)
+    digital_starts: list[Clock] = ["09:00", "11:00", "13:00"]
+    digital_minutes: int = Field(default=90, ge=15, le=480)
+
+
 class Reminders(_Model):
     """Reminders (påminnelser) to the coordinator before events of these kinds."""
 
@@ -298,6 +308,7 @@ class ProgrammeDefinition(_Model):
     invoicing: Invoicing
     participation: Participation
     seller: Seller
+    visits: Visits = Visits()
     reminders: Reminders = Reminders()
     events: list[EventDefinition] = Field(min_length=1)
 

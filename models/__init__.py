@@ -7,13 +7,19 @@ from models.invoice import INVOICE_KINDS, INVOICE_STATUSES, Invoice, InvoiceSeri
 from models.message import MESSAGE_STATUSES, Attachment, Message
 from models.municipality import Municipality
 from models.programme import Programme, ProgrammeEvent
+from models.visit import BLOCK_SCOPES, VISIT_MODES, VISIT_STATUSES, Advisor, BlockedPeriod, Visit
 
 __all__ = [
+    "BLOCK_SCOPES",
     "INVOICE_KINDS",
     "INVOICE_STATUSES",
     "MESSAGE_STATUSES",
     "ROLES",
+    "VISIT_MODES",
+    "VISIT_STATUSES",
+    "Advisor",
     "Attachment",
+    "BlockedPeriod",
     "Base",
     "Case",
     "GroupMember",
@@ -25,4 +31,5 @@ __all__ = [
     "Person",
     "Programme",
     "ProgrammeEvent",
+    "Visit",
 ]

@@ -74,6 +74,9 @@ class Case(Base):
     )
     signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
+    # The council's advisor (veileder) for this municipality
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("advisor.id"), nullable=True)
+
     # Head of the history chain, so that removing the newest entries is detected too.
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     history_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

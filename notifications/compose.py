@@ -29,9 +29,15 @@ def compose(message: Message, sender: str) -> EmailMessage:
     mail.set_content(message.text_body)
     mail.add_alternative(message.html_body, subtype="html")
     for attachment in message.attachments:
-        maintype, _, subtype = attachment.content_type.partition(";")[0].strip().partition("/")
+        kind, *parameters = (part.strip() for part in attachment.content_type.split(";"))
+        maintype, _, subtype = kind.partition("/")
+        params = dict(p.partition("=")[::2] for p in parameters if "=" in p)
         mail.add_attachment(
-            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=params,  # e.g. charset=utf-8, and method=REQUEST for calendar invitations
         )
     return mail
 

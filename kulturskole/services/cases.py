@@ -270,6 +270,10 @@ def transition(
     case_mail.after_transition(
         session, case, trigger, acting, reason=ctx.reason, initiated_by=initiated_by
     )
+    if trigger == "terminate":
+        from kulturskole.visits.changes import cancel_future_visits
+
+        cancel_future_visits(session, case, acting, f"Avtalen er avsluttet: {ctx.reason}")
     return before, after
 
 

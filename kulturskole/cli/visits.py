@@ -1,0 +1,304 @@
+"""``kulturskole advisors|calendar|visits …``, ``cases advisor`` and ``run visits``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import select
+
+from kulturskole.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    ProgrammeOpt,
+    acting,
+    ok,
+    parse_date,
+    print_json,
+    table,
+    work,
+)
+from kulturskole.errors import InvalidInput
+from models import BLOCK_SCOPES, Advisor, BlockedPeriod, Case, Visit
+
+OSLO = ZoneInfo("Europe/Oslo")
+advisors = typer.Typer(help="The council's advisors (veiledere).", no_args_is_help=True)
+calendar = typer.Typer(help="Days on which no visit may fall.", no_args_is_help=True)
+visits = typer.Typer(help="Guidance visits (veiledningsbesøk).", no_args_is_help=True)
+VisitId = Annotated[int, typer.Argument(metavar="ID")]
+
+
+@advisors.command("import")
+def advisors_import(file: Annotated[Path, typer.Argument(help="CSV file.")]) -> None:
+    """Upsert advisors from name,email,phone,counties,max_physical_per_day,max_digital_per_day."""
+    from kulturskole.visits.advisors import import_advisors
+
+    with work() as session:
+        report = import_advisors(session, file)
+    ok(
+        f"advisors: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+@advisors.command("list")
+def advisors_list(as_json: JsonOpt = False) -> None:
+    """List advisors with their counties, capacity and number of cases."""
+    from sqlalchemy import func
+
+    with work(readonly=True) as session:
+        counts = dict(
+            session.execute(select(Case.advisor_id, func.count()).group_by(Case.advisor_id)).all()
+        )
+        data = [
+            {
+                "name": a.name,
+                "email": a.email,
+                "phone": a.phone,
+                "counties": a.counties,
+                "max_physical_per_day": a.max_physical_per_day,
+                "max_digital_per_day": a.max_digital_per_day,
+                "cases": counts.get(a.id, 0),
+            }
+            for a in session.scalars(select(Advisor).order_by(Advisor.name))
+        ]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} advisors",
+        ["name", "e-mail", "counties", "physical/day", "digital/day", "cases"],
+        [
+            [
+                d["name"],
+                d["email"],
+                " ".join(d["counties"]),
+                d["max_physical_per_day"],
+                d["max_digital_per_day"],
+                d["cases"],
+            ]
+            for d in data
+        ],
+    )
+
+
+def case_advisor(
+    number: Annotated[str, typer.Argument(metavar="NR")],
+    email: Annotated[str, typer.Option("--email", help="The advisor's e-mail.")],
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Give the case an advisor (a change is kept in the history)."""
+    from kulturskole.services.cases import find_case
+    from kulturskole.visits.advisors import assign, find_advisor
+
+    with work() as session:
+        case = find_case(session, number, programme, for_update=True)
+        advisor = find_advisor(session, email)
+        changed = assign(session, case, advisor, acting(as_of), "by an administrator")
+    ok(f"{number}: advisor {advisor.email}" + ("" if changed else " (unchanged)"))
+
+
+@calendar.command("block")
+def calendar_block(
+    scope: Annotated[str, typer.Option("--scope", help=" | ".join(BLOCK_SCOPES))],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option("--reason", help="E.g. 'Høstferie'.")],
+    ref: Annotated[
+        str | None,
+        typer.Option("--ref", help="County number, kommunenummer or advisor e-mail, by scope."),
+    ] = None,
+) -> None:
+    """Block days: school holidays of a county or municipality, an advisor's absence, …"""
+    from kulturskole.visits.advisors import block
+
+    with work() as session:
+        period = block(
+            session, scope, ref, parse_date(start, "--from"), parse_date(end, "--to"), reason
+        )
+        ok(
+            f"blocked {period.start} – {period.end} for {scope}"
+            + (f" {period.ref}" if period.ref else "")
+            + f": {period.reason}"
+        )
+
+
+@calendar.command("list")
+def calendar_list(as_json: JsonOpt = False) -> None:
+    """List blocked periods (weekends and public holidays are always blocked)."""
+    with work(readonly=True) as session:
+        data = [
+            {
+                "id": b.id,
+                "scope": b.scope,
+                "ref": b.ref,
+                "from": b.start.isoformat(),
+                "to": b.end.isoformat(),
+                "reason": b.reason,
+            }
+            for b in session.scalars(select(BlockedPeriod).order_by(BlockedPeriod.start))
+        ]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} blocked periods",
+        ["id", "scope", "ref", "from", "to", "reason"],
+        [[d["id"], d["scope"], d["ref"], d["from"], d["to"], d["reason"]] for d in data],
+    )
+
+
+@visits.command("list")
+def visits_list(
+    advisor: Annotated[str | None, typer.Option("--advisor", help="Only this advisor.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List visits in time order."""
+    with work(readonly=True) as session:
+        query = (
+            select(Visit, Case.municipality_number, Advisor.email)
+            .join(Case, Case.id == Visit.case_id)
+            .join(Advisor, Advisor.id == Visit.advisor_id)
+            .order_by(Visit.start, Visit.id)
+        )
+        if advisor:
+            query = query.where(Advisor.email == advisor.strip().lower())
+        data = [
+            {
+                "id": v.id,
+                "municipality": number,
+                "window": v.window_id,
+                "start": v.start.astimezone(OSLO).isoformat(),
+                "end": v.end.astimezone(OSLO).isoformat(),
+                "mode": v.mode,
+                "advisor": email,
+                "status": v.status,
+                "sequence": v.sequence,
+                "notes": v.notes,
+                "reason": v.reason,
+            }
+            for v, number, email in session.execute(query)
+        ]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} visits",
+        ["id", "nr", "window", "start", "mode", "advisor", "status"],
+        [
+            [
+                d["id"],
+                d["municipality"],
+                d["window"],
+                d["start"][:16].replace("T", " "),
+                d["mode"],
+                d["advisor"],
+                d["status"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@visits.command("move")
+def visits_move(
+    visit_id: VisitId,
+    to: Annotated[str, typer.Option("--to", help="New start, YYYY-MM-DDTHH:MM (Oslo time).")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Move a visit; the coordinator and advisor get an updated invitation."""
+    from kulturskole.visits.changes import move
+
+    try:
+        when = datetime.fromisoformat(to.strip())
+    except ValueError:
+        raise InvalidInput(f"--to: {to!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
+    with work() as session:
+        visit = move(session, visit_id, when, acting(as_of))
+        ok(f"visit {visit_id} moved to {visit.start.astimezone(OSLO):%Y-%m-%d %H:%M}")
+
+
+@visits.command("cancel")
+def visits_cancel(
+    visit_id: VisitId,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Cancel a visit; the invitation is withdrawn (METHOD:CANCEL)."""
+    from kulturskole.visits.changes import cancel
+
+    with work() as session:
+        cancel(session, visit_id, reason, acting(as_of))
+    ok(f"visit {visit_id} cancelled")
+
+
+@visits.command("done")
+def visits_done(
+    visit_id: VisitId,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record that a visit took place."""
+    from kulturskole.visits.changes import done
+
+    with work() as session:
+        done(session, visit_id, notes, acting(as_of))
+    ok(f"visit {visit_id} done")
+
+
+@visits.command("missed")
+def visits_missed(
+    visit_id: VisitId,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record that the municipality missed a visit."""
+    from kulturskole.visits.changes import missed
+
+    with work() as session:
+        missed(session, visit_id, reason, acting(as_of))
+    ok(f"visit {visit_id} missed")
+
+
+def run_visits(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be scheduled.")
+    ] = False,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Schedule the guidance visits of every exact visit window (the schedule-visits flow)."""
+    day = acting(as_of).as_of
+    with work(readonly=True):
+        pass  # refuse early, before Prefect starts, when the database is not migrated
+    from flows.visits import schedule_visits
+
+    result = schedule_visits(programme=programme, as_of=day, dry_run=dry_run)
+    if as_json:
+        print_json(result)
+        return
+    verb = "would schedule" if dry_run else "scheduled"
+    ok(
+        f"{verb} {result['scheduled']} visits; {result['already_scheduled']} already scheduled; "
+        f"{len(result['unplaced'])} not placed"
+    )
+    for window in result["skipped_windows"]:
+        ok(f"  {window['window']} skipped: {window['reason']}")
+    for item in result["unplaced"]:
+        ok(
+            f"  not placed: {item['municipality']} {item['name']} in {item['window']}: "
+            f"{item['reason']}"
+        )
+
+
+def register(app: typer.Typer, run: typer.Typer, cases: typer.Typer) -> None:
+    app.add_typer(advisors, name="advisors")
+    app.add_typer(calendar, name="calendar")
+    app.add_typer(visits, name="visits")
+    cases.command("advisor")(case_advisor)
+    run.command("visits")(run_visits)

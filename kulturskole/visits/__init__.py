@@ -1,0 +1,1 @@
+"""Guidance visits (veiledningsbesøk) to municipalities: scheduling and calendar invitations."""

@@ -1,0 +1,302 @@
+"""Placing guidance visits inside the programme's visit windows.
+
+For every exact visit window that has not ended, every contracted or active case without a
+visit in it gets one: a day inside the window that is not blocked (weekend, public holiday,
+school holiday of its county or municipality, the advisor's absence), within the advisor's daily
+capacity for the mode, on the advisor's least loaded day so that visits spread over the window.
+A case without an advisor gets one by county, spreading the load. A case that cannot be placed is
+reported with the reason. A re-run never moves a visit; one window is one transaction.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kulturskole.db import unit_of_work
+from kulturskole.history import Acting, record
+from kulturskole.services.programmes import get_programme
+from kulturskole.visits.advisors import assign, pick_by_county
+from kulturskole.visits.calendar import Calendar, days
+from kulturskole.visits.invitations import queue_invitation
+from models import Advisor, Case, GroupMember, Programme, ProgrammeEvent, Visit
+
+OSLO = ZoneInfo("Europe/Oslo")
+VISITED_STATES = ("contracted", "active")
+
+
+@dataclass
+class ScheduleReport:
+    programme: str
+    as_of: date
+    dry_run: bool
+    scheduled: list[dict[str, Any]] = field(default_factory=list)
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    skipped_windows: list[dict[str, Any]] = field(default_factory=list)
+    assigned: list[dict[str, Any]] = field(default_factory=list)
+    existing: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "scheduled": len(self.scheduled),
+            "unplaced": self.unplaced,
+            "skipped_windows": self.skipped_windows,
+            "advisors_assigned": self.assigned,
+            "already_scheduled": self.existing,
+            "visits": self.scheduled,
+        }
+
+
+class _Occupancy:
+    """What each advisor already has on each day: visits per mode and digital slots taken."""
+
+    def __init__(self) -> None:
+        self.by_mode: Counter[tuple[int, date, str]] = Counter()
+        self.total: Counter[tuple[int, date]] = Counter()
+        self.slots: dict[tuple[int, date], set[time]] = defaultdict(set)
+        self.days: dict[int, list[date]] = defaultdict(list)  # sorted
+
+    def add(self, advisor_id: int, start: datetime, mode: str) -> None:
+        local = start.astimezone(OSLO)
+        self.by_mode[(advisor_id, local.date(), mode)] += 1
+        self.total[(advisor_id, local.date())] += 1
+        self.slots[(advisor_id, local.date())].add(local.time())
+        used = self.days[advisor_id]
+        position = bisect_left(used, local.date())
+        if position == len(used) or used[position] != local.date():
+            used.insert(position, local.date())
+
+    def spread(self, advisor_id: int, day: date) -> int:
+        """Days to the advisor's nearest day with a visit (large when it has none)."""
+        used = self.days[advisor_id]
+        position = bisect_left(used, day)
+        near = [used[i] for i in (position - 1, position) if 0 <= i < len(used)]
+        return min((abs((day - other).days) for other in near), default=10_000)
+
+
+def run(
+    engine: Engine, acting: Acting, programme_id: str | None = None, *, dry_run: bool = False
+) -> ScheduleReport:
+    with unit_of_work(engine, readonly=True) as session:
+        programme = get_programme(session, programme_id)
+        report = ScheduleReport(programme.id, acting.as_of, dry_run)
+        windows = []
+        for event in programme.events:
+            if event.kind != "visit-window":
+                continue
+            if event.tentative or event.start is None:
+                report.skipped_windows.append(
+                    {
+                        "window": event.id,
+                        "title": event.title,
+                        "reason": f"tentative ({event.when}): make it exact in the programme file",
+                    }
+                )
+            elif event.end <= acting.as_of:
+                report.skipped_windows.append(
+                    {
+                        "window": event.id,
+                        "title": event.title,
+                        "reason": f"ended on {event.end.isoformat()}",
+                    }
+                )
+            else:
+                windows.append(event.id)
+        programme_id = programme.id
+    for window_id in windows:
+        with unit_of_work(engine) as session:
+            programme = session.get(
+                Programme, programme_id, with_for_update=True
+            )  # one run at a time
+            window = next(e for e in programme.events if e.id == window_id)
+            _schedule_window(session, programme, window, acting, report)
+            if dry_run:
+                session.rollback()
+    return report
+
+
+def _schedule_window(
+    session: Session,
+    programme: Programme,
+    window: ProgrammeEvent,
+    acting: Acting,
+    report: ScheduleReport,
+) -> None:
+    settings = programme.definition.get("visits") or {}
+    mode = window.mode or settings.get("default_mode", "physical")
+    eligible = (Case.programme_id == programme.id, Case.state.in_(VISITED_STATES))
+    has_visit = select(Visit.id).where(Visit.case_id == Case.id, Visit.window_id == window.id)
+    report.existing += session.scalar(
+        select(func.count()).select_from(Case).where(*eligible, has_visit.exists())
+    )
+    waiting = session.scalars(
+        select(Case)
+        .where(*eligible, ~has_visit.exists())
+        .options(
+            selectinload(Case.municipality),
+            selectinload(Case.members).selectinload(GroupMember.person),
+            selectinload(Case.contact),
+        )
+        .order_by(Case.municipality_number)
+    ).all()
+    if not waiting:
+        return
+    advisors = {a.id: a for a in session.scalars(select(Advisor).order_by(Advisor.name))}
+    load: Counter[int] = Counter(
+        dict(
+            session.execute(
+                select(Case.advisor_id, func.count())
+                .where(Case.programme_id == programme.id, Case.advisor_id.is_not(None))
+                .group_by(Case.advisor_id)
+            ).all()
+        )
+    )
+    first_day = max(window.start, acting.as_of + timedelta(days=1))
+    calendar = Calendar.load(session, first_day, window.end)
+    occupancy = _Occupancy()
+    for visit in session.scalars(
+        select(Visit).where(
+            Visit.status != "cancelled",
+            Visit.start >= _at(window.start, time(0)),
+            Visit.start < _at(window.end + timedelta(days=1), time(0)),
+        )
+    ):
+        occupancy.add(visit.advisor_id, visit.start, visit.mode)
+    window_days = days(first_day, window.end)
+
+    for case in waiting:
+        if case.advisor_id is None:
+            county = case.municipality.county_number
+            advisor = pick_by_county(list(advisors.values()), load, county)
+            if advisor is not None:
+                load[advisor.id] += 1
+                assign(session, case, advisor, acting, "by county")
+                report.assigned.append(
+                    {"municipality": case.municipality_number, "advisor": advisor.email}
+                )
+
+    def by_advisor(case: Case) -> tuple[str, str]:
+        advisor = advisors.get(case.advisor_id) if case.advisor_id else None
+        return (advisor.name if advisor else "", case.municipality_number)
+
+    for case in sorted(waiting, key=by_advisor):
+        advisor = advisors.get(case.advisor_id) if case.advisor_id else None
+        where = {
+            "municipality": case.municipality_number,
+            "name": case.municipality.name,
+            "window": window.id,
+        }
+        if advisor is None:
+            report.unplaced.append(
+                where | {"reason": f"no advisor covers county {case.municipality.county_number}"}
+            )
+            continue
+        slot = _best_slot(advisor, case, mode, window_days, calendar, occupancy, settings)
+        if isinstance(slot, str):
+            report.unplaced.append(where | {"advisor": advisor.email, "reason": slot})
+            continue
+        start, end = slot
+        occupancy.add(advisor.id, start, mode)
+        entry = where | {
+            "advisor": advisor.email,
+            "mode": mode,
+            "start": start.astimezone(OSLO).isoformat(),
+        }
+        if not report.dry_run:
+            visit = Visit(
+                case_id=case.id,
+                window_id=window.id,
+                advisor_id=advisor.id,
+                start=start,
+                end=end,
+                mode=mode,
+                status="scheduled",
+                sequence=0,
+            )
+            session.add(visit)
+            session.flush()
+            record(
+                session,
+                case,
+                acting,
+                "visit-scheduled",
+                details={
+                    "visit": visit.id,
+                    "window": window.id,
+                    "advisor_id": advisor.id,
+                    "start": start.isoformat(),
+                    "mode": mode,
+                },
+            )
+            queue_invitation(session, case, visit, advisor, acting, "visit_invitation")
+            entry["id"] = visit.id
+        report.scheduled.append(entry)
+
+
+def _best_slot(
+    advisor: Advisor,
+    case: Case,
+    mode: str,
+    window_days: list[date],
+    calendar: Calendar,
+    occupancy: _Occupancy,
+    settings: dict[str, Any],
+) -> tuple[datetime, datetime] | str:
+    """The advisor's least loaded free day in the window, and of those the one farthest from the
+    advisor's other visits (earliest on a tie), so that visits spread over the window."""
+    capacity = advisor.max_physical_per_day if mode == "physical" else advisor.max_digital_per_day
+    open_days = [
+        d
+        for d in window_days
+        if calendar.why_blocked(
+            d, case.municipality.county_number, case.municipality_number, advisor.email
+        )
+        is None
+    ]
+    if not window_days:
+        return "the window has no days left after the effective date"
+    if not open_days:
+        return "every day left in the window is blocked (weekends, holidays, blocked periods)"
+    free = [d for d in open_days if occupancy.by_mode[(advisor.id, d, mode)] < capacity]
+    if not free:
+        return (
+            f"window full: {advisor.name} has no capacity left for a {mode} visit on the "
+            f"{len(open_days)} open days"
+        )
+    ranked = sorted(
+        free, key=lambda d: (occupancy.total[(advisor.id, d)], -occupancy.spread(advisor.id, d), d)
+    )
+    for day in ranked:
+        for start_time, minutes in slot_times(mode, settings):
+            if start_time not in occupancy.slots[(advisor.id, day)]:
+                start = _at(day, start_time)
+                return start, start + timedelta(minutes=minutes)
+    return f"window full: {advisor.name} has no free time slot left"
+
+
+def slot_times(mode: str, settings: dict[str, Any]) -> list[tuple[time, int]]:
+    if mode == "physical":
+        return [
+            (
+                time.fromisoformat(settings.get("physical_start", "10:00")),
+                int(settings.get("physical_minutes", 150)),
+            )
+        ]
+    return [
+        (time.fromisoformat(t), int(settings.get("digital_minutes", 90)))
+        for t in settings.get("digital_starts", ["09:00", "11:00", "13:00"])
+    ]
+
+
+def _at(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=OSLO)
