@@ -158,6 +158,8 @@ def visits_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List visits in time order."""
+    from kulturskole.visits.advisors import find_advisor
+
     with work(readonly=True) as session:
         query = (
             select(Visit, Case.municipality_number, Advisor.email)
@@ -166,7 +168,7 @@ def visits_list(
             .order_by(Visit.start, Visit.id)
         )
         if advisor:
-            query = query.where(Advisor.email == advisor.strip().lower())
+            query = query.where(Advisor.id == find_advisor(session, advisor).id)
         data = [
             {
                 "id": v.id,
@@ -214,7 +216,7 @@ def visits_move(
     from kulturskole.visits.changes import move
 
     try:
-        when = datetime.fromisoformat(to.strip())
+        when = datetime.strptime(to.strip().replace(" ", "T"), "%Y-%m-%dT%H:%M")
     except ValueError:
         raise InvalidInput(f"--to: {to!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
     with work() as session:

@@ -55,7 +55,13 @@ def move(session: Session, visit_id: int, to: datetime, acting: Acting) -> Visit
     if blocked:
         raise InvalidInput(f"{day} is not possible: {blocked}")
     settings = case.programme.definition.get("visits") or {}
-    minutes = dict((t, m) for t, m in slot_times(visit.mode, settings))
+    minutes = dict(slot_times(visit.mode, settings))
+    local_time = to.astimezone(OSLO).time().replace(tzinfo=None)
+    if local_time not in minutes:
+        allowed = ", ".join(t.strftime("%H:%M") for t in sorted(minutes))
+        raise InvalidInput(
+            f"a {visit.mode} visit starts at {allowed} (Oslo time), not {local_time:%H:%M}"
+        )
     others = session.scalars(
         select(Visit).where(
             Visit.advisor_id == advisor.id,
@@ -70,10 +76,7 @@ def move(session: Session, visit_id: int, to: datetime, acting: Acting) -> Visit
     )
     if sum(1 for v in others if v.mode == visit.mode) >= capacity:
         raise InvalidInput(f"{advisor.name} already has {capacity} {visit.mode} visit(s) on {day}")
-    local = to.astimezone(OSLO)
-    duration = minutes.get(local.time().replace(tzinfo=None)) or int(
-        (visit.end - visit.start).total_seconds() // 60
-    )
+    duration = minutes[local_time]
     new_end = to + timedelta(minutes=duration)
     if any(v.start < new_end and to < v.end for v in others):
         raise InvalidInput(f"{advisor.name} has another visit at that time")
@@ -128,6 +131,11 @@ def missed(session: Session, visit_id: int, reason: str, acting: Acting) -> Visi
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("a reason is required")
+    if visit.start.astimezone(OSLO).date() > acting.as_of:
+        raise InvalidInput(
+            f"visit {visit.id} is on {visit.start.astimezone(OSLO).date()}, "
+            f"after the effective date {acting.as_of}: it cannot be missed yet"
+        )
     visit.status, visit.reason = "missed", reason
     record(
         session,

@@ -113,13 +113,13 @@ def run(
             else:
                 windows.append(event.id)
         programme_id = programme.id
+    assigned: dict[int, int] = {}  # case id → advisor id given by this run
     for window_id in windows:
         with unit_of_work(engine) as session:
-            programme = session.get(
-                Programme, programme_id, with_for_update=True
-            )  # one run at a time
+            # The programme's row lock makes overlapping runs take turns.
+            programme = session.get(Programme, programme_id, with_for_update=True)
             window = next(e for e in programme.events if e.id == window_id)
-            _schedule_window(session, programme, window, acting, report)
+            _schedule_window(session, programme, window, acting, report, assigned)
             if dry_run:
                 session.rollback()
     return report
@@ -131,6 +131,7 @@ def _schedule_window(
     window: ProgrammeEvent,
     acting: Acting,
     report: ScheduleReport,
+    assigned: dict[int, int],
 ) -> None:
     settings = programme.definition.get("visits") or {}
     mode = window.mode or settings.get("default_mode", "physical")
@@ -174,12 +175,17 @@ def _schedule_window(
         occupancy.add(visit.advisor_id, visit.start, visit.mode)
     window_days = days(first_day, window.end)
 
+    if report.dry_run:  # a dry run's earlier windows were rolled back: count their choices
+        load.update(assigned.values())
     for case in waiting:
-        if case.advisor_id is None:
+        if case.advisor_id is None and case.id in assigned:  # chosen in an earlier dry window
+            case.advisor_id = assigned[case.id]
+        elif case.advisor_id is None:
             county = case.municipality.county_number
             advisor = pick_by_county(list(advisors.values()), load, county)
             if advisor is not None:
                 load[advisor.id] += 1
+                assigned[case.id] = advisor.id
                 assign(session, case, advisor, acting, "by county")
                 report.assigned.append(
                     {"municipality": case.municipality_number, "advisor": advisor.email}
