@@ -143,11 +143,7 @@ def _schedule_window(
     waiting = session.scalars(
         select(Case)
         .where(*eligible, ~has_visit.exists())
-        .options(
-            selectinload(Case.municipality),
-            selectinload(Case.members).selectinload(GroupMember.person),
-            selectinload(Case.contact),
-        )
+        .options(*_loads(report.dry_run))
         .order_by(Case.municipality_number)
     ).all()
     if not waiting:
@@ -249,6 +245,17 @@ def _schedule_window(
         report.scheduled.append(entry)
 
 
+def _loads(dry_run: bool) -> list[Any]:
+    """A real run writes invitations and needs each case's coordinator; a dry run does not."""
+    loads: list[Any] = [selectinload(Case.municipality)]
+    if not dry_run:
+        loads += [
+            selectinload(Case.members).selectinload(GroupMember.person),
+            selectinload(Case.contact),
+        ]
+    return loads
+
+
 def _best_slot(
     advisor: Advisor,
     case: Case,
@@ -261,14 +268,9 @@ def _best_slot(
     """The advisor's least loaded free day in the window, and of those the one farthest from the
     advisor's other visits (earliest on a tie), so that visits spread over the window."""
     capacity = advisor.max_physical_per_day if mode == "physical" else advisor.max_digital_per_day
-    open_days = [
-        d
-        for d in window_days
-        if calendar.why_blocked(
-            d, case.municipality.county_number, case.municipality_number, advisor.email
-        )
-        is None
-    ]
+    open_days = calendar.open_days(
+        window_days, case.municipality.county_number, case.municipality_number, advisor.email
+    )
     if not window_days:
         return "the window has no days left after the effective date"
     if not open_days:
