@@ -127,6 +127,18 @@ def calendar_block(
         )
 
 
+@calendar.command("import")
+def calendar_import(
+    file: Annotated[Path, typer.Argument(help="CSV: scope,ref,from,to,reason")],
+) -> None:
+    """Add blocked periods from a file (e.g. every county's school holidays), all or nothing."""
+    from kulturskole.visits.advisors import import_blocks
+
+    with work() as session:
+        added = import_blocks(session, file)
+    ok(f"{added} blocked periods added")
+
+
 @calendar.command("list")
 def calendar_list(as_json: JsonOpt = False) -> None:
     """List blocked periods (weekends and public holidays are always blocked)."""
@@ -210,6 +222,9 @@ def visits_list(
 def visits_move(
     visit_id: VisitId,
     to: Annotated[str, typer.Option("--to", help="New start, YYYY-MM-DDTHH:MM (Oslo time).")],
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="physical | digital (default: unchanged).")
+    ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Move a visit; the coordinator and advisor get an updated invitation."""
@@ -220,7 +235,7 @@ def visits_move(
     except ValueError:
         raise InvalidInput(f"--to: {to!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
     with work() as session:
-        visit = move(session, visit_id, when, acting(as_of))
+        visit = move(session, visit_id, when, acting(as_of), mode)
         ok(f"visit {visit_id} moved to {visit.start.astimezone(OSLO):%Y-%m-%d %H:%M}")
 
 

@@ -178,3 +178,36 @@ def block(
     period = BlockedPeriod(scope=scope, ref=ref, start=start, end=end, reason=reason)
     session.add(period)
     return period
+
+
+BLOCK_HEADER = ["scope", "ref", "from", "to", "reason"]
+
+
+def import_blocks(session: Session, path: Path) -> int:
+    """Add the blocked periods of a CSV file (scope,ref,from,to,reason), all or nothing."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidFile(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidFile(f"{path}: cannot read the file as UTF-8 text: {exc}") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or [h.strip() for h in rows[0]] != BLOCK_HEADER:
+        raise InvalidFile(f"{path}:1: the header must be {','.join(BLOCK_HEADER)}")
+    added = 0
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            if len(row) != len(BLOCK_HEADER):
+                raise InvalidInput(f"expected {len(BLOCK_HEADER)} fields, found {len(row)}")
+            scope, ref, start, end, reason = (cell.strip() for cell in row)
+            try:
+                first, last = date.fromisoformat(start), date.fromisoformat(end)
+            except ValueError:
+                raise InvalidInput(f"dates must be YYYY-MM-DD, not {start!r} / {end!r}") from None
+            block(session, scope, ref or None, first, last, reason)
+        except (InvalidInput, NotFound) as exc:
+            raise InvalidFile(f"{path}:{line}: {exc}") from None
+        added += 1
+    return added

@@ -35,10 +35,16 @@ def _case(session: Session, visit: Visit) -> Case:
     return session.get(Case, visit.case_id, with_for_update=True)
 
 
-def move(session: Session, visit_id: int, to: datetime, acting: Acting) -> Visit:
-    """Move a visit to another time, by the same rules as scheduling; sends an update."""
+def move(
+    session: Session, visit_id: int, to: datetime, acting: Acting, mode: str | None = None
+) -> Visit:
+    """Move a visit to another time (and, if the administrator says so, another mode), by the
+    same rules as scheduling; sends an update."""
     visit = find_visit(session, visit_id)
     _require_scheduled(visit, "move")
+    mode = mode or visit.mode
+    if mode not in ("physical", "digital"):
+        raise InvalidInput(f"mode {mode!r} is unknown; use physical or digital")
     if to.tzinfo is None:
         to = to.replace(tzinfo=OSLO)
     case = _case(session, visit)
@@ -55,12 +61,12 @@ def move(session: Session, visit_id: int, to: datetime, acting: Acting) -> Visit
     if blocked:
         raise InvalidInput(f"{day} is not possible: {blocked}")
     settings = case.programme.definition.get("visits") or {}
-    minutes = dict(slot_times(visit.mode, settings))
+    minutes = dict(slot_times(mode, settings))
     local_time = to.astimezone(OSLO).time().replace(tzinfo=None)
     if local_time not in minutes:
         allowed = ", ".join(t.strftime("%H:%M") for t in sorted(minutes))
         raise InvalidInput(
-            f"a {visit.mode} visit starts at {allowed} (Oslo time), not {local_time:%H:%M}"
+            f"a {mode} visit starts at {allowed} (Oslo time), not {local_time:%H:%M}"
         )
     others = session.scalars(
         select(Visit).where(
@@ -71,23 +77,27 @@ def move(session: Session, visit_id: int, to: datetime, acting: Acting) -> Visit
             Visit.start < datetime.combine(day + timedelta(days=1), datetime.min.time(), OSLO),
         )
     ).all()
-    capacity = (
-        advisor.max_physical_per_day if visit.mode == "physical" else advisor.max_digital_per_day
-    )
-    if sum(1 for v in others if v.mode == visit.mode) >= capacity:
-        raise InvalidInput(f"{advisor.name} already has {capacity} {visit.mode} visit(s) on {day}")
+    capacity = advisor.max_physical_per_day if mode == "physical" else advisor.max_digital_per_day
+    if sum(1 for v in others if v.mode == mode) >= capacity:
+        raise InvalidInput(f"{advisor.name} already has {capacity} {mode} visit(s) on {day}")
     duration = minutes[local_time]
     new_end = to + timedelta(minutes=duration)
     if any(v.start < new_end and to < v.end for v in others):
         raise InvalidInput(f"{advisor.name} has another visit at that time")
     previous = visit.start
     visit.start, visit.end, visit.sequence = to, new_end, visit.sequence + 1
+    visit.mode = mode
     record(
         session,
         case,
         acting,
         "visit-moved",
-        details={"visit": visit.id, "from": previous.isoformat(), "to": to.isoformat()},
+        details={
+            "visit": visit.id,
+            "from": previous.isoformat(),
+            "to": to.isoformat(),
+            "mode": mode,
+        },
     )
     queue_invitation(
         session, case, visit, advisor, acting, "visit_changed", previous_start=previous
