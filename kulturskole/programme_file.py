@@ -213,6 +213,43 @@ class Visits(_Model):
     digital_minutes: int = Field(default=90, ge=15, le=480)
 
 
+RULES = (
+    "gathering-attendance",
+    "coordinator-meetings",
+    "group-composition",
+    "development-plan",
+    "meeting-plan",
+    "visit-missed",
+    "invoice-overdue",
+)
+Rule = Literal[
+    "gathering-attendance",
+    "coordinator-meetings",
+    "group-composition",
+    "development-plan",
+    "meeting-plan",
+    "visit-missed",
+    "invoice-overdue",
+]
+
+
+class Obligations(_Model):
+    """What a participating municipality must keep, and what follows when it does not."""
+
+    min_present_at_gatherings: int = Field(default=2, ge=1)
+    development_plan_due: IsoDate | None = None
+    meeting_plan_due: IsoDate | None = None
+    invoice_overdue_days: int = Field(default=30, ge=0)
+    grace_days: int = Field(default=14, ge=0)
+    # Rules whose breach, still open after the grace period, leads to a termination proposal.
+    terminating_rules: list[Rule] = [
+        "gathering-attendance",
+        "coordinator-meetings",
+        "group-composition",
+        "development-plan",
+    ]
+
+
 class Reminders(_Model):
     """Reminders (påminnelser) to the coordinator before events of these kinds."""
 
@@ -309,6 +346,7 @@ class ProgrammeDefinition(_Model):
     participation: Participation
     seller: Seller
     visits: Visits = Visits()
+    obligations: Obligations = Obligations()
     reminders: Reminders = Reminders()
     events: list[EventDefinition] = Field(min_length=1)
 

@@ -6,11 +6,14 @@ from models.history import HistoryEntry
 from models.invoice import INVOICE_KINDS, INVOICE_STATUSES, Invoice, InvoiceSeries
 from models.message import MESSAGE_STATUSES, Attachment, Message
 from models.municipality import Municipality
+from models.obligation import BREACH_STATUSES, DELIVERABLES, Attendance, Breach, Deliverable
 from models.programme import Programme, ProgrammeEvent
 from models.visit import BLOCK_SCOPES, VISIT_MODES, VISIT_STATUSES, Advisor, BlockedPeriod, Visit
 
 __all__ = [
     "BLOCK_SCOPES",
+    "BREACH_STATUSES",
+    "DELIVERABLES",
     "INVOICE_KINDS",
     "INVOICE_STATUSES",
     "MESSAGE_STATUSES",
@@ -19,9 +22,12 @@ __all__ = [
     "VISIT_STATUSES",
     "Advisor",
     "Attachment",
+    "Attendance",
     "BlockedPeriod",
+    "Breach",
     "Base",
     "Case",
+    "Deliverable",
     "GroupMember",
     "HistoryEntry",
     "Invoice",

@@ -1,0 +1,1 @@
+"""Obligations: attendance, deliverables, rules, breaches and termination decisions."""
