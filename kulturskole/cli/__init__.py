@@ -41,10 +41,20 @@ def main() -> None:
 
 
 # The command groups register themselves on `app` (imported last: they import this package).
-from kulturskole.cli import cases, invoices, mail, reference, visits  # noqa: E402
+from kulturskole.cli import (  # noqa: E402
+    attendance,
+    breaches,
+    cases,
+    invoices,
+    mail,
+    reference,
+    visits,
+)
 
 reference.register(app)
 cases.register(app)
 mail.register(app)
 invoices.register(app, mail.run)
 visits.register(app, mail.run, cases.cases)
+breaches.register(app, mail.run)
+attendance.register(app, cases.cases)

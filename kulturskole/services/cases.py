@@ -271,7 +271,10 @@ def transition(
         session, case, trigger, acting, reason=ctx.reason, initiated_by=initiated_by
     )
     if trigger == "terminate":
+        from kulturskole.obligations.breaches import close_for_termination
         from kulturskole.visits.changes import cancel_future_visits
+
+        close_for_termination(session, case, acting)
 
         cancel_future_visits(session, case, acting, f"Avtalen er avsluttet: {ctx.reason}")
     return before, after

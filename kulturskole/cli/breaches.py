@@ -1,0 +1,157 @@
+"""``kulturskole breaches …`` and ``kulturskole run obligations``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kulturskole.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    ProgrammeOpt,
+    acting,
+    ok,
+    print_json,
+    table,
+    work,
+)
+from kulturskole.config import get_settings
+from kulturskole.errors import InvalidInput
+from models import Breach, Case
+
+breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
+BreachId = Annotated[int, typer.Argument(metavar="ID")]
+
+
+@breaches.command("list")
+def list_(
+    only_open: Annotated[bool, typer.Option("--open", help="Only open breaches.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List breaches: id, municipality, rule, status, opened_on, remedy_by."""
+    from kulturskole.obligations.breaches import breach_json
+
+    with work(readonly=True) as session:
+        query = (
+            select(Breach, Case)
+            .join(Case, Case.id == Breach.case_id)
+            .options(selectinload(Case.municipality))
+            .order_by(Breach.id)
+        )
+        if only_open:
+            query = query.where(Breach.status == "open")
+        data = [breach_json(b, c) for b, c in session.execute(query)]
+    if as_json:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} breaches",
+        ["id", "nr", "municipality", "rule", "status", "opened", "remedy by", "decision"],
+        [
+            [
+                d["id"],
+                d["municipality"],
+                d["name"],
+                d["rule"],
+                d["status"],
+                d["opened_on"],
+                d["remedy_by"],
+                d["decision"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@breaches.command("waive")
+def waive(
+    breach_id: BreachId,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Waive an open breach (it is closed, with the reason, and not warned about again)."""
+    from kulturskole.obligations.breaches import waive as waive_breach
+
+    with work() as session:
+        waive_breach(session, breach_id, reason, acting(as_of))
+    ok(f"breach {breach_id} waived")
+
+
+@breaches.command("decide")
+def decide(
+    breach_id: BreachId,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history).")],
+    approve: Annotated[bool, typer.Option("--approve", help="Terminate the contract.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Keep the contract.")] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Decide on terminating the contract over a breach, with immediate effect if approved.
+
+    Answers a paused monitor-obligations run waiting for this breach, too.
+    """
+    from kulturskole.obligations.breaches import decide as decide_breach
+
+    if approve == reject:
+        raise InvalidInput("say --approve or --reject (one of them)")
+    decided_by = get_settings().actor
+    with work() as session:
+        waiting = session.get(Breach, breach_id)
+        waiting_run = waiting.awaiting_flow_run_id if waiting else None
+        breach, _ = decide_breach(session, breach_id, approve, reason, decided_by, acting(as_of))
+        status = breach.status
+    ok(
+        f"breach {breach_id}: {'termination approved' if approve else 'termination rejected'}"
+        f" (breach {status})"
+    )
+    if waiting_run:
+        from uuid import UUID
+
+        from prefect.flow_runs import resume_flow_run
+
+        resume_flow_run(
+            UUID(waiting_run),
+            run_input={"approve": approve, "reason": reason, "decided_by": decided_by},
+        )
+        ok(f"resumed the monitor-obligations run {waiting_run} that was waiting for it")
+
+
+def run_obligations(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Evaluate the obligations now (the monitor-obligations flow, without waiting)."""
+    day = acting(as_of).as_of
+    with work(readonly=True):
+        pass  # refuse early, before Prefect starts, when the database is not migrated
+    from flows.obligations import monitor_obligations
+
+    result = monitor_obligations(programme=programme, as_of=day, dry_run=dry_run, ask=False)
+    if as_json:
+        print_json(result)
+        return
+    verb = "would open" if dry_run else "opened"
+    ok(
+        f"{verb} {len(result['opened'])} breaches, resolved {len(result['resolved'])}, "
+        f"{result['still_open']} still open"
+    )
+    for item in result["opened"]:
+        ok(
+            f"  breach {item['id']}: {item['municipality']} {item['name']} {item['rule']}: "
+            f"{item['evidence']} (remedy by {item['remedy_by']})"
+        )
+    for item in result["decisions_awaited"]:
+        ok(
+            f"  decision awaited on breach {item['id']} ({item['municipality']} {item['name']}, "
+            f"{item['rule']}): kulturskole breaches decide {item['id']} --approve|--reject "
+            f"--reason TEXT"
+        )
+
+
+def register(app: typer.Typer, run: typer.Typer) -> None:
+    app.add_typer(breaches, name="breaches")
+    run.command("obligations")(run_obligations)

@@ -1,0 +1,292 @@
+"""Breaches: opened once when a rule fails, warned about, resolved when the rule holds again,
+waived by an administrator, or ended by a decided termination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from kulturskole.db import unit_of_work
+from kulturskole.errors import InvalidInput, NotFound
+from kulturskole.history import Acting, record
+from kulturskole.obligations.rules import Facts, evaluate, rule_text
+from kulturskole.services.programmes import get_programme
+from models import Breach, Case, GroupMember, Programme
+from notifications.case_mail import (
+    chief_executive,
+    common_context,
+    coordinator_or_contact,
+    programme_contact,
+)
+from notifications.outbox import queue
+
+MONITORED_STATES = ("contracted", "active")
+
+
+@dataclass
+class MonitorReport:
+    programme: str
+    as_of: date
+    dry_run: bool
+    opened: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)
+    still_open: int = 0
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "opened": self.opened,
+            "resolved": self.resolved,
+            "still_open": self.still_open,
+            "decisions_awaited": self.awaiting,
+        }
+
+
+def monitor(
+    engine: Engine, acting: Acting, programme_id: str | None = None, *, dry_run: bool = False
+) -> MonitorReport:
+    """Evaluate every rule for every contracted or active case, in one transaction."""
+    with unit_of_work(engine) as session:
+        programme = get_programme(session, programme_id)
+        report = MonitorReport(programme.id, acting.as_of, dry_run)
+        _monitor(session, programme, acting, report)
+        if dry_run:
+            session.rollback()
+    return report
+
+
+def _monitor(session: Session, programme: Programme, acting: Acting, report: MonitorReport) -> None:
+    obligations = programme.definition.get("obligations") or {}
+    grace = timedelta(days=int(obligations.get("grace_days", 14)))
+    terminating = set(obligations.get("terminating_rules", []))
+    facts = Facts.load(session, programme, acting.as_of)
+    cases = {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.programme_id == programme.id, Case.state.in_(MONITORED_STATES))
+            .options(
+                selectinload(Case.municipality),
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+            )
+            .with_for_update(of=Case)
+        )
+    }
+    open_breaches = {
+        (b.case_id, b.rule): b
+        for b in session.scalars(
+            select(Breach).where(Breach.status == "open", Breach.case_id.in_(list(cases)))
+        )
+    }
+    # A waived breach is not opened again for the same evidence (a new missed visit is new).
+    waived = {
+        (b.case_id, b.rule, _evidence_key(b.evidence))
+        for b in session.scalars(
+            select(Breach).where(Breach.status == "waived", Breach.case_id.in_(list(cases)))
+        )
+    }
+    for case_id, case in sorted(cases.items(), key=lambda item: item[1].municipality_number):
+        for rule, finding in evaluate(case_id, case.state, facts).items():
+            breach = open_breaches.get((case_id, rule))
+            where = {
+                "municipality": case.municipality_number,
+                "name": case.municipality.name,
+                "rule": rule,
+            }
+            if finding is None and breach is not None:
+                breach.status, breach.closed_on = "resolved", acting.as_of
+                record(
+                    session,
+                    case,
+                    acting,
+                    "breach-resolved",
+                    details={"breach": breach.id, "rule": rule},
+                )
+                report.resolved.append(where | {"id": breach.id})
+            elif finding is not None and breach is None:
+                if (case_id, rule, _evidence_key(finding.details)) in waived:
+                    continue
+                breach = Breach(
+                    case_id=case_id,
+                    rule=rule,
+                    status="open",
+                    opened_on=acting.as_of,
+                    remedy_by=acting.as_of + grace,
+                    evidence={"text": finding.evidence, **finding.details},
+                )
+                session.add(breach)
+                session.flush()
+                record(
+                    session,
+                    case,
+                    acting,
+                    "breach-opened",
+                    reason=finding.evidence,
+                    details={
+                        "breach": breach.id,
+                        "rule": rule,
+                        "remedy_by": breach.remedy_by.isoformat(),
+                    },
+                )
+                _warn(session, case, breach, acting)
+                report.opened.append(
+                    where
+                    | {
+                        "id": breach.id,
+                        "evidence": finding.evidence,
+                        "remedy_by": breach.remedy_by.isoformat(),
+                    }
+                )
+            elif finding is not None:
+                report.still_open += 1
+                if rule in terminating and acting.as_of > breach.remedy_by:
+                    report.awaiting.append(breach_json(breach, case))
+
+
+def _evidence_key(evidence: dict[str, Any]) -> str:
+    import json
+
+    facts = {k: v for k, v in (evidence or {}).items() if k != "text"}
+    return json.dumps(facts, sort_keys=True, default=str)
+
+
+def _warn(session: Session, case: Case, breach: Breach, acting: Acting) -> None:
+    to = coordinator_or_contact(case)
+    context = common_context(case, to) | {
+        "breach": {
+            "rule_text": rule_text(breach.rule, case.programme),
+            "evidence": breach.evidence["text"],
+            "remedy_by": breach.remedy_by,
+        }
+    }
+    queue(
+        session,
+        key=f"breach/{breach.id}/warning",
+        template="obligation_warning",
+        context=context,
+        to=[to],
+        cc=[*chief_executive(case), programme_contact(case.programme)],
+        case=case,
+        acting=acting,
+    )
+
+
+def find_breach(session: Session, breach_id: int) -> Breach:
+    breach = session.get(Breach, breach_id, with_for_update=True)
+    if breach is None:
+        raise NotFound(f"no breach {breach_id}")
+    return breach
+
+
+def waive(session: Session, breach_id: int, reason: str, acting: Acting) -> Breach:
+    breach = find_breach(session, breach_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required to waive a breach")
+    if breach.status != "open":
+        raise InvalidInput(f"breach {breach_id} is {breach.status}, not open")
+    breach.status, breach.closed_on, breach.reason = "waived", acting.as_of, reason
+    case = session.get(Case, breach.case_id, with_for_update=True)
+    record(
+        session,
+        case,
+        acting,
+        "breach-waived",
+        reason=reason,
+        details={"breach": breach.id, "rule": breach.rule},
+    )
+    return breach
+
+
+def decide(
+    session: Session,
+    breach_id: int,
+    approve: bool,
+    reason: str,
+    decided_by: str,
+    acting: Acting,
+) -> tuple[Breach, bool]:
+    """An administrator's decision on terminating over a breach. Approval terminates the case
+    with immediate effect (visits cancelled, no further instalments, termination notice);
+    rejection keeps the case and gives a new grace period. Returns (breach, applied): a breach
+    already decided and closed is left as it is (False), so a resumed flow run after a CLI
+    decision does nothing twice."""
+    from kulturskole.services.cases import transition
+
+    breach = find_breach(session, breach_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required for the decision")
+    if breach.status != "open":
+        if breach.decided_by is not None:
+            return breach, False
+        raise InvalidInput(f"breach {breach_id} is {breach.status}, not open")
+    case = session.get(Case, breach.case_id, with_for_update=True)
+    breach.decision, breach.decided_by, breach.reason = (
+        "approve" if approve else "reject",
+        decided_by,
+        reason,
+    )
+    breach.awaiting_flow_run_id = None
+    record(
+        session,
+        case,
+        acting,
+        "breach-decided",
+        reason=reason,
+        details={
+            "breach": breach.id,
+            "rule": breach.rule,
+            "decision": breach.decision,
+            "decided_by": decided_by,
+        },
+    )
+    if approve:
+        breach.status, breach.closed_on = "terminated", acting.as_of
+        if case.state in ("selected", "contracted", "active"):
+            transition(
+                session,
+                case,
+                "terminate",
+                acting,
+                initiated_by="leadership",
+                reason=f"Brudd på forpliktelse ({breach.rule}, brudd {breach.id}): {reason}",
+            )
+    else:
+        grace = (case.programme.definition.get("obligations") or {}).get("grace_days", 14)
+        breach.remedy_by = acting.as_of + timedelta(days=int(grace))
+    return breach, True
+
+
+def breach_json(breach: Breach, case: Case) -> dict[str, Any]:
+    return {
+        "id": breach.id,
+        "municipality": case.municipality_number,
+        "name": case.municipality.name,
+        "rule": breach.rule,
+        "status": breach.status,
+        "opened_on": breach.opened_on.isoformat(),
+        "remedy_by": breach.remedy_by.isoformat(),
+        "evidence": (breach.evidence or {}).get("text"),
+        "decision": breach.decision,
+        "decided_by": breach.decided_by,
+        "closed_on": breach.closed_on.isoformat() if breach.closed_on else None,
+    }
+
+
+def close_for_termination(session: Session, case: Case, acting: Acting) -> int:
+    """A terminated case's open breaches end with it."""
+    breaches = session.scalars(
+        select(Breach).where(Breach.case_id == case.id, Breach.status == "open")
+    ).all()
+    for breach in breaches:
+        breach.status, breach.closed_on = "terminated", acting.as_of
+    return len(breaches)
