@@ -157,3 +157,18 @@ def test_run_obligations_lists_decisions_awaited_and_does_not_wait(
     assert state_of(engine) == "active"
     refused = run(cli, "breaches", "decide", str(overdue), "--reason", "x")
     assert refused.exit_code == 2 and "--approve or --reject" in refused.stderr
+
+
+def test_a_pause_that_times_out_leaves_everything_and_the_next_run_asks_again(
+    engine: Engine, overdue: int
+) -> None:
+    from flows.obligations import monitor_obligations
+
+    result = monitor_obligations(as_of=date(2024, 10, 11), ask=True, decision_timeout_seconds=2)
+    assert result["decided"] == [] and [d["id"] for d in result["decisions_awaited"]] == [overdue]
+    assert state_of(engine) == "active"
+    with unit_of_work(engine, readonly=True) as session:
+        breach = session.get(Breach, overdue)
+    assert (breach.status, breach.decision, breach.awaiting_flow_run_id) == ("open", None, None)
+    again = breaches.monitor(engine, on("2024-10-12"))
+    assert [a["id"] for a in again.awaiting] == [overdue]
