@@ -8,26 +8,24 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
+from flows.runs import RETRIES, acting_in_run, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema
-from kulturskole.history import Acting, current_flow_run_id
+from kulturskole.history import Acting
 from kulturskole.invoicing import issuing
 
 ARTIFACT_ROWS = 500  # the full list is in our own tables and `kulturskole invoices list`
 
 
-@task(name="issue-due-instalments")
+@task(name="issue-due-instalments", **RETRIES, retry_condition_fn=transient)
 def issue_due(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> dict:
     """All due instalments in set-based batches (one task, not one per municipality)."""
     engine = current_engine()
     require_schema(engine)
-    token = current_flow_run_id.set(run_id)
-    try:
+    with acting_in_run(run_id):
         report = issuing.run(
             engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run
         )
-    finally:
-        current_flow_run_id.reset(token)
     return report.as_json()
 
 
@@ -79,5 +77,18 @@ def invoicing(
             f"NOK {result['total']}; {result['already_invoiced']} already invoiced; "
             f"{len(result['skipped'])} skipped"
         ),
+    )
+    record_run(
+        "invoicing",
+        result["programme"],
+        as_of,
+        dry_run,
+        flow_run.get_id(),
+        {
+            "issued": result["issued"],
+            "total": result["total"],
+            "already_invoiced": result["already_invoiced"],
+            "skipped": len(result["skipped"]),
+        },
     )
     return result

@@ -8,34 +8,25 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.runtime import flow_run
 
+from flows.runs import RETRIES, acting_in_run, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
-from kulturskole.history import Acting, current_flow_run_id
+from kulturskole.history import Acting
 from notifications.delivery import deliver_due
 from notifications.reminders import queue_due_reminders
 
 
-@task(name="deliver-due-messages")
+@task(name="deliver-due-messages", **RETRIES, retry_condition_fn=transient)
 async def deliver(as_of: date, limit: int | None, run_id: str | None) -> dict:
-    settings = get_settings()
-    engine = current_engine()
-    token = current_flow_run_id.set(run_id)
-    try:
-        report = await deliver_due(engine, settings, as_of, limit=limit)
-    finally:
-        current_flow_run_id.reset(token)
+    with acting_in_run(run_id):
+        report = await deliver_due(current_engine(), get_settings(), as_of, limit=limit)
     return report.as_json()
 
 
-@task(name="queue-reminders")
+@task(name="queue-reminders", **RETRIES, retry_condition_fn=transient)
 def queue_reminders(as_of: date, programme: str | None, run_id: str | None) -> int:
-    settings = get_settings()
-    token = current_flow_run_id.set(run_id)
-    try:
-        with unit_of_work() as session:
-            return queue_due_reminders(session, Acting(settings.actor, as_of), programme)
-    finally:
-        current_flow_run_id.reset(token)
+    with acting_in_run(run_id), unit_of_work() as session:
+        return queue_due_reminders(session, Acting(get_settings().actor, as_of), programme)
 
 
 @flow(name="send-notifications")
@@ -68,5 +59,13 @@ async def send_notifications(
         description=f"send-notifications as of {as_of}: {reminders} reminders queued, "
         f"{result['sent']} sent, "
         f"{result['retrying']} to retry, {result['failed']} failed ({result['mode']})",
+    )
+    record_run(
+        "send-notifications",
+        programme,
+        as_of,
+        False,
+        run_id,
+        {k: result[k] for k in ("mode", "sent", "retrying", "failed", "reminders_queued")},
     )
     return result

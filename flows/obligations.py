@@ -12,9 +12,10 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 
+from flows.runs import RETRIES, acting_in_run, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
-from kulturskole.history import Acting, current_flow_run_id
+from kulturskole.history import Acting
 from kulturskole.obligations import breaches
 from models import Breach
 
@@ -27,36 +28,29 @@ class TerminationDecision(RunInput):
     decided_by: str
 
 
-@task(name="evaluate-obligations")
+@task(name="evaluate-obligations", **RETRIES, retry_condition_fn=transient)
 def evaluate(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> dict:
     engine = current_engine()
     require_schema(engine)
-    token = current_flow_run_id.set(run_id)
-    try:
+    with acting_in_run(run_id):
         report = breaches.monitor(
             engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run
         )
-    finally:
-        current_flow_run_id.reset(token)
     return report.as_json()
 
 
 @task(name="apply-decision")
 def apply_decision(breach_id: int, decision: dict, as_of: date, run_id: str | None) -> bool:
-    token = current_flow_run_id.set(run_id)
-    try:
-        with unit_of_work() as session:
-            _, applied = breaches.decide(
-                session,
-                breach_id,
-                decision["approve"],
-                decision["reason"],
-                decision["decided_by"],
-                Acting(decision["decided_by"], as_of),
-            )
-        return applied
-    finally:
-        current_flow_run_id.reset(token)
+    with acting_in_run(run_id), unit_of_work() as session:
+        _, applied = breaches.decide(
+            session,
+            breach_id,
+            decision["approve"],
+            decision["reason"],
+            decision["decided_by"],
+            Acting(decision["decided_by"], as_of),
+        )
+    return applied
 
 
 def _mark_awaiting(breach_id: int, run_id: str | None) -> None:
@@ -156,5 +150,19 @@ def monitor_obligations(
             f"{len(result['resolved'])} resolved, {result['still_open']} still open, "
             f"{len(result['decisions_awaited'])} decisions awaited"
         ),
+    )
+    record_run(
+        "monitor-obligations",
+        result["programme"],
+        as_of,
+        dry_run,
+        run_id,
+        {
+            "opened": len(result["opened"]),
+            "resolved": len(result["resolved"]),
+            "still_open": result["still_open"],
+            "decisions_awaited": len(result["decisions_awaited"]),
+            "decided": len(decided),
+        },
     )
     return result

@@ -8,26 +8,24 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
+from flows.runs import RETRIES, acting_in_run, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema
-from kulturskole.history import Acting, current_flow_run_id
+from kulturskole.history import Acting
 from kulturskole.visits import scheduling
 
 ARTIFACT_ROWS = 500
 
 
-@task(name="schedule-windows")
+@task(name="schedule-windows", **RETRIES, retry_condition_fn=transient)
 def schedule(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> dict:
     """Every window in one task (set-based), one transaction per window."""
     engine = current_engine()
     require_schema(engine)
-    token = current_flow_run_id.set(run_id)
-    try:
+    with acting_in_run(run_id):
         report = scheduling.run(
             engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run
         )
-    finally:
-        current_flow_run_id.reset(token)
     return report.as_json()
 
 
@@ -100,5 +98,18 @@ def schedule_visits(
             f"{len(result['unplaced'])} not placed, "
             f"{len(result['skipped_windows'])} windows skipped"
         ),
+    )
+    record_run(
+        "schedule-visits",
+        result["programme"],
+        as_of,
+        dry_run,
+        flow_run.get_id(),
+        {
+            "scheduled": result["scheduled"],
+            "unplaced": len(result["unplaced"]),
+            "already_scheduled": result["already_scheduled"],
+            "skipped_windows": len(result["skipped_windows"]),
+        },
     )
     return result

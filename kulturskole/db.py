@@ -101,10 +101,19 @@ def _history_race(exc: IntegrityError) -> bool:
 
 
 def require_schema(engine: Engine | None = None) -> None:
-    """Refuse to work on a database that has not been migrated, with the command that fixes it."""
+    """Refuse to work on a database that is not migrated to this version, with the command that
+    fixes it."""
+    from kulturskole.migrate import current_revision, head_revision
+
     engine = engine or current_engine()
+    where = engine.url.render_as_string(hide_password=True)
     if not inspect(engine).has_table("alembic_version"):
         raise DatabaseNotReady(
-            f"the database at {engine.url.render_as_string(hide_password=True)} has no schema; "
-            "run `kulturskole db upgrade` first"
+            f"the database at {where} has no schema; run `kulturskole db upgrade` first"
+        )
+    current = current_revision(engine)
+    if current != head_revision():
+        raise DatabaseNotReady(
+            f"the database at {where} is at schema {current}, this version needs "
+            f"{head_revision()}; run `kulturskole db upgrade`"
         )

@@ -8,6 +8,7 @@ from models.message import MESSAGE_STATUSES, Attachment, Message
 from models.municipality import Municipality
 from models.obligation import BREACH_STATUSES, DELIVERABLES, Attendance, Breach, Deliverable
 from models.programme import Programme, ProgrammeEvent
+from models.run_record import RunRecord
 from models.visit import BLOCK_SCOPES, VISIT_MODES, VISIT_STATUSES, Advisor, BlockedPeriod, Visit
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "Person",
     "Programme",
     "ProgrammeEvent",
+    "RunRecord",
     "Visit",
 ]

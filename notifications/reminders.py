@@ -65,4 +65,68 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
                     acting=acting,
                 )
                 queued += message is not None
+    return queued + _visit_reminders(session, acting, programme_id)
+
+
+def _visit_reminders(session: Session, acting: Acting, programme_id: str | None) -> int:
+    """A reminder before each scheduled guidance visit, as before gatherings."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from models import Visit
+
+    oslo = ZoneInfo("Europe/Oslo")
+    queued = 0
+    for programme in session.scalars(
+        select(Programme).where(Programme.id == programme_id) if programme_id else select(Programme)
+    ):
+        days = int((programme.definition.get("reminders") or {}).get("days_before", 7))
+        first = datetime.combine(acting.as_of + timedelta(days=1), datetime.min.time(), oslo)
+        last = datetime.combine(acting.as_of + timedelta(days=days + 1), datetime.min.time(), oslo)
+        rows = session.execute(
+            select(Visit, Case)
+            .join(Case, Case.id == Visit.case_id)
+            .where(
+                Case.programme_id == programme.id,
+                Case.state.in_(REMINDED_STATES),
+                Visit.status == "scheduled",
+                Visit.start >= first,
+                Visit.start < last,
+            )
+            .options(
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+                selectinload(Case.municipality),
+            )
+        ).all()
+        for visit, case in rows:
+            start, end = visit.start.astimezone(oslo), visit.end.astimezone(oslo)
+            event = {
+                "id": f"visit-{visit.id}",
+                "title": "Veiledningsbesøk",
+                "kind": "visit-window",
+                "mode": visit.mode,
+                "start": start.date(),
+                "end": end.date(),
+                "tentative": False,
+                "when": None,
+                "time": {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"},
+                "duration_minutes": int((visit.end - visit.start).total_seconds() // 60),
+                "note": None,
+            }
+            to = coordinator_or_contact(case)
+            context = common_context(case, to) | {
+                "event": event,
+                "days_before": (start.date() - acting.as_of).days,
+            }
+            message = queue(
+                session,
+                key=key_for(case, "reminder", f"visit-{visit.id}"),
+                template="reminder",
+                context=context,
+                to=[to],
+                case=case,
+                acting=acting,
+            )
+            queued += message is not None
     return queued

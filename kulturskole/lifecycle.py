@@ -1,0 +1,87 @@
+"""The programme's own calendar: cases start when the period starts and complete when it ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import selectinload
+
+from kulturskole.db import unit_of_work
+from kulturskole.history import Acting
+from kulturskole.services import cases as case_service
+from kulturskole.services.programmes import get_programme
+from models import Breach, Case, GroupMember
+
+
+@dataclass
+class LifecycleReport:
+    programme: str
+    as_of: str
+    dry_run: bool
+    activated: list[str] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)
+    decision_needed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "as_of": self.as_of,
+            "dry_run": self.dry_run,
+            "activated": self.activated,
+            "completed": self.completed,
+            "decision_needed": self.decision_needed,
+        }
+
+
+def advance(
+    engine: Engine, acting: Acting, programme_id: str | None = None, *, dry_run: bool = False
+) -> LifecycleReport:
+    """Activate contracted cases once the period has started; complete active cases once it
+    has ended — except those with an open breach, which are listed for a decision."""
+    with unit_of_work(engine) as session:
+        programme = get_programme(session, programme_id)
+        report = LifecycleReport(programme.id, acting.as_of.isoformat(), dry_run)
+        starting = acting.as_of >= programme.period_start
+        ending = acting.as_of > programme.period_end
+        states = [s for s, due in (("contracted", starting), ("active", ending)) if due]
+        if not states:
+            return report
+        cases = session.scalars(
+            select(Case)
+            .where(Case.programme_id == programme.id, Case.state.in_(states))
+            .options(
+                selectinload(Case.municipality),
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+            )
+            .order_by(Case.municipality_number)
+            .with_for_update(of=Case)
+        ).all()
+        open_breaches = set(
+            session.scalars(
+                select(Breach.case_id).where(
+                    Breach.status == "open", Breach.case_id.in_([c.id for c in cases])
+                )
+            )
+        )
+        for case in cases:
+            name = f"{case.municipality_number} {case.municipality.name}"
+            if case.state == "contracted":
+                case_service.transition(session, case, "activate", acting)
+                report.activated.append(name)
+            elif case.id in open_breaches:
+                report.decision_needed.append(
+                    {
+                        "municipality": case.municipality_number,
+                        "name": case.municipality.name,
+                        "reason": "an open breach: decide on it before the case is completed",
+                    }
+                )
+            else:
+                case_service.transition(session, case, "complete", acting)
+                report.completed.append(name)
+        if dry_run:
+            session.rollback()
+    return report
