@@ -1,295 +1,357 @@
-"""The main job on the embedded default: a sample of municipalities through the lifecycle.
+"""The main job on the embedded default: the whole 2024–2025 programme on a simulated calendar.
 
-Everything goes through the same service functions the CLI uses, on a simulated calendar.
+A seeded share of the 357 municipalities apply; the council selects, contracts are signed, the
+period starts, groups attend gatherings (a few are absent), invoices follow the physical
+gatherings, advisors visit in every exact window, one breach ends in an approved termination,
+and the rest complete. Administrators' actions go through the same service functions as the
+CLI; everything due on a date runs in one real `programme-day` flow run (Prefect without a
+server), stepping only through the dates on which something is due.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from kulturskole import DATA_DIR, PROGRAMMES_DIR
-from kulturskole.cli.cases import history_json, print_history
 from kulturskole.cli.common import console, table
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
-from kulturskole.invoicing.ledger import credit, invoice_json, record_payment
+from kulturskole.invoicing.ledger import record_payment
 from kulturskole.migrate import upgrade
+from kulturskole.obligations import breaches
+from kulturskole.obligations.attendance import record_attendance
+from kulturskole.obligations.deliverables import deliver
 from kulturskole.programme_file import parse_programme_file
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
-from kulturskole.services.programmes import load_programme
+from kulturskole.services.programmes import format_ore, load_programme
+from kulturskole.status import overview
 from kulturskole.visits.advisors import block, import_advisors
-from models import Case, HistoryEntry, Invoice, Visit
+from models import Breach, Case, Invoice, Message, Municipality, Programme, Visit
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
-
-# (kommunenummer, what the script does with it)
-SAMPLE = [
-    ("0301", "full"),
-    ("5001", "full"),
-    ("4601", "full"),
-    ("1103", "full"),
-    ("5501", "full"),
-    ("3201", "full"),
-    ("1580", "full"),
-    ("1804", "full"),
-    ("3403", "no-dialogue"),  # select refused: no dialogue with the county branch
-    ("4204", "no-school-owner"),  # contract refused until the school owner joins
-    ("3301", "terminated"),  # leaves the programme in October 2024
-    ("1506", "withdraws"),
-]
+ROLES = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
 
 
-def run_demo() -> None:
-    engine = current_engine()
-    upgrade(engine)
-    console.print(f"database: {engine.url.render_as_string(hide_password=True)}")
-    with unit_of_work(engine) as session:
-        report = import_municipalities(session)
-        programme, outcome = load_programme(session, parse_programme_file(PROGRAMME_FILE))
-        console.print(
-            f"municipalities: {report.created} new, {report.updated + report.unchanged} known; "
-            f"programme {programme.id} {outcome}"
-        )
-        already = session.scalars(select(Case.id).where(Case.programme_id == programme.id)).first()
-    if already is None:
-        console.print("(the first delivery starts Prefect's temporary server: a few seconds)")
-        _play(programme.id)
-        _deliver_mail(_previous_day.pop())
-    else:
-        console.print("the sample has been played on this database before; showing its state")
-    _report(programme.id)
+class Demo:
+    def __init__(self, share: float, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.share = share
+        self.engine = current_engine()
+        self.actor = get_settings().actor
+        self.events: list = []
 
+    def on(self, day: date) -> Acting:
+        return Acting(self.actor, day)
 
-def _deliver_mail(as_of: date) -> None:
-    """Run the real send-notifications flow (Prefect without a server; .eml files by default)."""
-    import asyncio
+    # --- the script ---------------------------------------------------------------------
+    def run(self) -> None:
+        upgrade(self.engine)
+        console.print(f"database: {self.engine.url.render_as_string(hide_password=True)}")
+        with unit_of_work(self.engine) as session:
+            import_municipalities(session)
+            programme, _ = load_programme(session, parse_programme_file(PROGRAMME_FILE))
+            self.programme_id = programme.id
+            played = session.scalar(select(func.count()).select_from(Case))
+        if played:
+            console.print("the programme has been played on this database before; its state:")
+        else:
+            self.prepare()
+            self.play()
+        self.report()
 
-    from flows.notifications import send_notifications
-
-    result = asyncio.run(send_notifications(as_of=as_of))
-    settings = get_settings()
-    where = f"SMTP {settings.smtp_host}" if settings.smtp_enabled else f"{settings.outbox_dir}/"
-    console.print(
-        f"  send-notifications: {result['sent']} sent to {where}, "
-        f"{result['retrying']} to retry, {result['failed']} failed"
-    )
-
-
-_previous_day: list[date] = []
-
-
-def _step(day: str, what: str) -> Acting:
-    """Start a day of the simulated calendar; the mail of the day before goes out first."""
-    if _previous_day:
-        _deliver_mail(_previous_day.pop())
-    console.print(f"\n{day} {what}")
-    _previous_day.append(date.fromisoformat(day))
-    return Acting(actor=get_settings().actor, as_of=date.fromisoformat(day))
-
-
-def _try(number: str, trigger: str, acting: Acting, **kwargs: str) -> None:
-    """Fire one trigger in its own transaction, printing a refusal instead of stopping."""
-    try:
-        with unit_of_work() as session:
-            case = service.find_case(session, number, for_update=True)
-            before, after = service.transition(session, case, trigger, acting, **kwargs)
-        console.print(f"  {number} {trigger}: {before} → {after}")
-    except KulturskoleError as refusal:
-        console.print(f"  {number} refused: {refusal}")
-
-
-def _play(programme_id: str) -> None:
-    acting = _step("2024-04-15", "applications arrive")
-    with unit_of_work() as session:
-        for number, plan in SAMPLE:
-            service.apply(
-                session,
-                number,
-                service.Application(
-                    contact_name=f"Søker {number}",
-                    contact_email=f"soknad.{number}@kommune.example.no",
-                    motivation="Vi vil utvikle kulturskolen som del av kommunens tjenester.",
-                    development_area="Kulturskolen som inkluderende fellesskap",
-                    county_dialogue=plan != "no-dialogue",
-                ),
-                acting,
-                programme_id,
+    def prepare(self) -> None:
+        with unit_of_work(self.engine) as session:
+            numbers = list(
+                session.scalars(select(Municipality.number).order_by(Municipality.number))
             )
-    console.print(f"  {len(SAMPLE)} applications registered")
+            programme = session.get(Programme, self.programme_id)
+            self.events = list(programme.events)
+            self.period = (programme.period_start, programme.period_end)
+            obligations = programme.definition["obligations"]
+            self.plan_dues = {
+                "meeting-plan": date.fromisoformat(obligations["meeting_plan_due"]),
+                "development-plan": date.fromisoformat(obligations["development_plan_due"]),
+            }
+        self.applicants = sorted(self.rng.sample(numbers, max(4, round(len(numbers) * self.share))))
+        # One group stays away from the first physical gathering: it ends in termination.
+        self.absentee = self.applicants[0]
+        # About one in twenty delivers a plan late (after its due date, within the grace period).
+        self.late = {
+            what: set(self.rng.sample(self.applicants, len(self.applicants) // 20))
+            for what in self.plan_dues
+        }
+        console.print(
+            f"{len(self.applicants)} of {len(numbers)} municipalities will apply (seeded sample)"
+        )
 
-    acting = _step("2024-05-15", "selection")
-    for number, _plan in SAMPLE:
-        _try(number, "select", acting)
-    _try("3403", "reject", acting, reason="Mangler dialog med fylkesavdelingen")
+    def play(self) -> None:
+        self.apply(date(2024, 4, 15))
+        self.select(date(2024, 5, 15))
+        self.contract(date(2024, 6, 14))
+        with unit_of_work(self.engine) as session:
+            import_advisors(session, DATA_DIR / "demo" / "advisors.csv")
+            block(session, "county", "03", date(2024, 9, 30), date(2024, 10, 4), "Høstferie")
+        for day in self.calendar():
+            self.administrators(day)
+            self.programme_day(day)
 
-    acting = _step("2024-06-14", "groups formed, role mapping done, contracts signed")
-    with unit_of_work() as session:
-        for number, plan in SAMPLE:
-            if plan in ("no-dialogue", "withdraws"):
+    def calendar(self) -> list[date]:
+        """The dates on which something is due: the period's start and end, each event's start
+        a week ahead (reminders) and its end (attendance, invoicing), visit windows, plan due
+        dates and the days after, and grace periods running out."""
+        days = {self.period[0], self.period[1] + timedelta(days=1)}
+        for event in self.events:
+            if event.start is None:
                 continue
-            case = service.find_case(session, number, for_update=True)
-            for i, role in enumerate(_roles(plan)):
-                service.set_member(
+            days.add(event.start - timedelta(days=7))
+            days.add(event.end + timedelta(days=1))
+            if event.kind == "visit-window":
+                days.add(event.start - timedelta(days=10))
+        for due in self.plan_dues.values():
+            days.update(
+                {
+                    due - timedelta(days=10),
+                    due + timedelta(days=1),
+                    due + timedelta(days=14),
+                    due + timedelta(days=16),
+                }
+            )
+        first, last = date(2024, 7, 1), self.period[1] + timedelta(days=1)
+        return sorted(d for d in days if first <= d <= last)
+
+    # --- what administrators do ---------------------------------------------------------
+    def apply(self, day: date) -> None:
+        with unit_of_work(self.engine) as session:
+            for number in self.applicants:
+                service.apply(
+                    session,
+                    number,
+                    service.Application(
+                        contact_name=f"Kontakt {number}",
+                        contact_email=f"post.{number}@kommune.example.no",
+                        motivation="Vi vil utvikle kulturskolen som del av kommunens tjenester.",
+                        development_area="Kulturskolen som inkluderende fellesskap",
+                        county_dialogue=self.rng.random() > 0.08,
+                    ),
+                    self.on(day),
+                    self.programme_id,
+                )
+        console.print(f"{day}  {len(self.applicants)} applications")
+
+    def select(self, day: date) -> None:
+        outcome = Counter()
+        for number in self.applicants:
+            try:
+                self.fire(number, "select", day)
+                outcome["selected"] += 1
+            except KulturskoleError:
+                self.fire(number, "reject", day, reason="Mangler dialog med fylkesavdelingen")
+                outcome["declined"] += 1
+        console.print(f"{day}  selection: {dict(outcome)}")
+
+    def contract(self, day: date) -> None:
+        outcome = Counter()
+        with unit_of_work(self.engine) as session:
+            selected = list(
+                session.scalars(select(Case.municipality_number).where(Case.state == "selected"))
+            )
+        for number in selected:
+            with unit_of_work(self.engine) as session:
+                case = service.find_case(session, number, for_update=True)
+                for i, role in enumerate(ROLES):
+                    service.set_member(
+                        session,
+                        case,
+                        self.on(day),
+                        name=f"Deltaker {i + 1}",
+                        email=f"d{i + 1}.{number}@kommune.example.no",
+                        phone=f"+47 9{number} {i:04d}"[:15],
+                        role=role,
+                    )
+                service.record_role_mapping(session, case, self.on(day))
+                service.sign(
                     session,
                     case,
-                    acting,
-                    name=f"Deltaker {i + 1} ({number})",
-                    email=f"d{i + 1}.{number}@kommune.example.no",
-                    phone=f"+47 900 {number[:2]} {i:03d}",
-                    role=role,
+                    self.on(day),
+                    chief_executive="Kommunedirektøren",
+                    culture_school_head="Kulturskolelederen",
+                    signed_on=day,
                 )
-            service.record_role_mapping(session, case, acting)
-            service.sign(
-                session,
-                case,
-                acting,
-                chief_executive=f"Kommunedirektør {number}",
-                culture_school_head=f"Kulturskoleleder {number}",
-                signed_on=acting.as_of,
+            self.fire(number, "contract", day)
+            outcome["contracted"] += 1
+        console.print(f"{day}  contracts: {dict(outcome)}")
+
+    def administrators(self, day: date) -> None:
+        """What the council records on this day: attendance at events that ended yesterday,
+        plans delivered, visits done, decisions on breaches."""
+        ended = [
+            e
+            for e in self.events
+            if e.end is not None
+            and e.end + timedelta(days=1) == day
+            and e.kind in ("joint-gathering", "coordinator-meeting")
+        ]
+        with unit_of_work(self.engine) as session:
+            cases = list(
+                session.scalars(
+                    select(Case).where(Case.state == "active").order_by(Case.municipality_number)
+                )
             )
-    _try("1506", "withdraw", acting, reason="Kommunen prioriterer annet arbeid i år")
-    for number, plan in SAMPLE:
-        if plan not in ("no-dialogue", "withdraws"):
-            _try(number, "contract", acting)
+            for event in ended:
+                for case in cases:
+                    absent = event.kind == "joint-gathering" and (
+                        self.rng.random() < 0.02
+                        or (
+                            event.id == "joint-gathering-1"
+                            and case.municipality_number == self.absentee
+                        )
+                    )
+                    coordinator = f"d1.{case.municipality_number}@kommune.example.no"
+                    record_attendance(
+                        session,
+                        case,
+                        event.id,
+                        0 if absent else self.rng.randint(3, 5),
+                        [] if absent else [coordinator],
+                        self.on(day),
+                    )
+            for what, due in self.plan_dues.items():
+                if day in (due - timedelta(days=10), due + timedelta(days=14)):
+                    for case in cases:
+                        late = case.municipality_number in self.late[what]
+                        if (day > due) == late:
+                            deliver(session, case, what, day, self.on(day))
+            unpaid = session.scalars(
+                select(Invoice).where(
+                    Invoice.kind == "invoice",
+                    Invoice.status.in_(("issued", "sent")),
+                    Invoice.issue_date <= day - timedelta(days=20),
+                )
+            ).all()
+            for invoice in unpaid:  # the municipalities pay within the terms
+                record_payment(session, invoice.number, day, self.on(day))
+            done = session.scalars(
+                select(Visit).where(Visit.status == "scheduled", Visit.start < _midnight(day))
+            ).all()
+            for visit in done:
+                visit.status = "done"
+        self.decide(day)
 
-    acting = _step("2024-07-15", "too early to start")
-    _try("0301", "activate", acting)
+    def decide(self, day: date) -> None:
+        """Programme leadership decides on breaches past their grace period: the first one
+        leads to an approved termination; the others were illness and are waived."""
+        with unit_of_work(self.engine) as session:
+            awaited = session.scalars(
+                select(Breach)
+                .where(Breach.status == "open", Breach.remedy_by < day)
+                .order_by(Breach.id)
+            ).all()
+            ids = [b.id for b in awaited]
+            terminated = session.scalar(
+                select(func.count()).select_from(Breach).where(Breach.status == "terminated")
+            )
+        for breach_id in ids:
+            with unit_of_work(self.engine) as session:
+                if not terminated and session.get(Breach, breach_id).rule == "gathering-attendance":
+                    breaches.decide(
+                        session,
+                        breach_id,
+                        True,
+                        "Kommunegruppen møtte ikke",
+                        self.actor,
+                        self.on(day),
+                    )
+                    terminated = 1
+                    console.print(f"{day}  breach {breach_id}: termination approved")
+                else:
+                    breaches.waive(
+                        session,
+                        breach_id,
+                        "Sykdom i gruppen; avklart med koordinator",
+                        self.on(day),
+                    )
 
-    acting = _step("2024-08-01", "the programme period starts")
-    for number, plan in SAMPLE:
-        if plan not in ("no-dialogue", "withdraws"):
-            _try(number, "activate", acting)
+    def fire(self, number: str, trigger: str, day: date, **kwargs: str) -> None:
+        with unit_of_work(self.engine) as session:
+            case = service.find_case(session, number, self.programme_id, for_update=True)
+            service.transition(session, case, trigger, self.on(day), **kwargs)
 
-    acting = _step("2024-09-20", "advisors, the autumn holiday, and the first visits")
-    with unit_of_work() as session:
-        import_advisors(session, DATA_DIR / "demo" / "advisors.csv")
-        block(session, "county", "03", date(2024, 9, 30), date(2024, 10, 4), "Høstferie i Oslo")
-    console.print("  3 advisors imported; autumn holiday blocked for county 03")
-    _schedule(acting.as_of)
+    # --- the flows ----------------------------------------------------------------------
+    def programme_day(self, day: date) -> None:
+        from flows.programme_day import programme_day
 
-    acting = _step("2024-09-26", "the first physical joint gathering has ended")
-    _invoice(acting.as_of)
+        result = asyncio.run(programme_day(programme=self.programme_id, as_of=day))
+        done = {k: v for k, v in result["summary"].items() if v not in (0, "0.00")}
+        console.print(f"{day}  programme-day: {done or 'nothing due'}")
 
-    acting = _step("2024-10-15", "a municipality leaves; payments arrive")
-    _try(
-        "3301",
-        "terminate",
-        acting,
-        reason="Kommunegruppen deltar ikke lenger",
-        initiated_by="coordinator",
-    )
-    with unit_of_work() as session:
-        for invoice in session.scalars(select(Invoice).order_by(Invoice.number).limit(5)):
-            record_payment(session, invoice.number, acting.as_of, acting)
-    console.print("  5 invoices paid")
-
-    acting = _step("2025-02-14", "the second physical joint gathering has ended")
-    _invoice(acting.as_of)
-    with unit_of_work() as session:
-        last = session.scalars(select(Invoice).order_by(Invoice.number.desc())).first()
-        note = credit(session, last.number, "Feil fakturareferanse", acting, reissue=True)
-    console.print(
-        f"  invoice {last.number} credited by credit note {note.number}; "
-        "it is invoiced again at the next run"
-    )
-    _invoice(acting.as_of)
-
-
-def _schedule(as_of: date) -> None:
-    """Run the real schedule-visits flow for the day."""
-    from flows.visits import schedule_visits
-
-    result = schedule_visits(as_of=as_of)
-    console.print(
-        f"  schedule-visits: {result['scheduled']} visits scheduled with invitations; "
-        f"{len(result['unplaced'])} not placed"
-    )
-    for window in result["skipped_windows"]:
-        console.print(f"    {window['window']} skipped: {window['reason']}")
-    for item in result["unplaced"]:
+    # --- the end ------------------------------------------------------------------------
+    def report(self) -> None:
+        settings = get_settings()
+        last = self.period[1] + timedelta(days=1) if self.events else settings.today()
+        with unit_of_work(self.engine, readonly=True) as session:
+            data = overview(session, last, self.programme_id)
+            fee = session.get(Programme, self.programme_id).fee_ore
+            invoiced = dict(
+                session.execute(
+                    select(Invoice.kind, func.coalesce(func.sum(Invoice.amount_ore), 0)).group_by(
+                        Invoice.kind
+                    )
+                ).all()
+            )
+            per_case = dict(
+                session.execute(select(Case.state, func.count()).group_by(Case.state)).all()
+            )
+            billed = session.execute(
+                select(Case.id, Case.state, func.sum(Invoice.amount_ore))
+                .join(Invoice, Invoice.case_id == Case.id)
+                .where(Invoice.kind == "invoice", Invoice.status != "credited")
+                .group_by(Case.id, Case.state)
+            ).all()
+            findings = list(verify(session))
+            mails = session.scalar(select(func.count()).select_from(Message))
+            documents = session.execute(select(Invoice.number, Invoice.document_html)).all()
+        folder = Path("var") / "invoices"
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, html in documents:
+            (folder / f"faktura-{number}.html").write_text(html, encoding="utf-8")
+        completed_ok = all(total == fee for _, state, total in billed if state == "completed")
+        table("cases", ["state", "count"], [[s, n] for s, n in sorted(per_case.items())])
+        net = invoiced.get("invoice", 0) - invoiced.get("credit", 0)
         console.print(
-            f"    not placed: {item['municipality']} in {item['window']}: {item['reason']}"
+            f"invoiced NOK {format_ore(invoiced.get('invoice', 0))}, credited NOK "
+            f"{format_ore(invoiced.get('credit', 0))}, net NOK {format_ore(net)}; every "
+            f"completed municipality billed exactly NOK {format_ore(fee)}: "
+            f"{'yes' if completed_ok else 'NO'}"
         )
-
-
-def _invoice(as_of: date) -> None:
-    """Run the real invoicing flow for the day."""
-    from flows.invoicing import invoicing
-
-    result = invoicing(as_of=as_of)
-    console.print(
-        f"  invoicing: {result['issued']} invoices issued, NOK {result['total']}; "
-        f"{result['already_invoiced']} already invoiced; {len(result['skipped'])} skipped"
-    )
-    for item in result["invoices"]:
-        if "warning" in item:
-            console.print(f"    note: {item['warning']}")
-    for item in result["skipped"]:
-        console.print(f"    skipped {item['municipality']} {item['name']}: {item['reason']}")
-
-
-def _roles(plan: str) -> list[str]:
-    roles = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
-    if plan == "no-school-owner":
-        roles[1] = "other"
-    return roles
-
-
-def _report(programme_id: str) -> None:
-    with unit_of_work() as session:
-        cases = session.scalars(
-            select(Case)
-            .where(Case.programme_id == programme_id)
-            .options(selectinload(Case.municipality))
-            .order_by(Case.municipality_number)
-        ).all()
-        table(
-            "\nstatus",
-            ["nr", "municipality", "state"],
-            [[c.municipality_number, c.municipality.name, c.state] for c in cases],
+        console.print(
+            f"open breaches {len(data['breaches_open'])}, mail waiting "
+            f"{data['mail']['queued']}, failed {data['mail']['failed']}"
         )
-        terminated = next((c for c in cases if c.state == "terminated"), cases[0])
-        entries = session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.case_id == terminated.id)
-            .order_by(HistoryEntry.seq)
-        ).all()
-        print_history(
-            f"history of {terminated.municipality_number} {terminated.municipality.name}",
-            [history_json(e) for e in entries],
+        console.print(
+            f"{mails} mails written to {settings.outbox_dir}/ (as .eml unless SMTP is "
+            f"configured); {len(documents)} invoice documents in {folder}/"
         )
-        rows = session.execute(
-            select(Invoice, Case.municipality_number)
-            .join(Case, Case.id == Invoice.case_id)
-            .order_by(Invoice.number)
-        ).all()
-        invoices = [invoice_json(i, n) for i, n in rows]
-        table(
-            f"invoices ({len(invoices)})",
-            ["number", "kind", "buyer", "inst.", "amount", "KID", "due", "status", "EHF"],
-            [
-                [
-                    d["number"],
-                    d["kind"],
-                    d["buyer"],
-                    d["instalment"],
-                    d["amount"],
-                    d["kid"],
-                    d["due_date"],
-                    d["status"],
-                    "yes" if d["ehf"] else "no",
-                ]
-                for d in invoices
-            ],
+        console.print(
+            "audit: " + ("history intact" if not findings else f"{len(findings)} findings")
         )
-        statuses = Counter(session.scalars(select(Visit.status)))
-        console.print("visits: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
-        findings = list(verify(session))
-    console.print("audit: " + ("history intact" if not findings else f"{len(findings)} findings"))
+        console.print(f"see it all: uv run kulturskole status --as-of {last.isoformat()}")
+
+
+def _midnight(day: date):  # noqa: ANN202
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, datetime.min.time(), ZoneInfo("Europe/Oslo"))
+
+
+def run_demo(share: float = 0.4, seed: int = 2024) -> None:
+    Demo(share, seed).run()

@@ -138,11 +138,20 @@ def audit_verify() -> None:
     ok("history intact: every chain verifies")
 
 
-def demo_command() -> None:
-    """Run the main job on the embedded default: load everything and play a sample programme."""
+def demo_command(
+    share: Annotated[
+        float, typer.Option("--share", help="Share of the 357 municipalities that apply.")
+    ] = 0.4,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random choices.")] = 2024,
+) -> None:
+    """The main job: the whole 2024–2025 programme on a simulated calendar (embedded default)."""
     from kulturskole.demo import run_demo
 
-    run_demo()
+    if not 0 < share <= 1:
+        from kulturskole.errors import InvalidInput
+
+        raise InvalidInput("--share must be above 0 and at most 1")
+    run_demo(share, seed)
 
 
 def status_command(

@@ -1,0 +1,57 @@
+"""The main job's end state, on a small seeded sample of the municipalities."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from kulturskole.db import unit_of_work
+from kulturskole.history import verify
+from models import Breach, Case, HistoryEntry, Invoice, Message
+
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+
+
+def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from kulturskole.demo import run_demo
+
+    monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    run_demo(share=0.03, seed=11)
+    with unit_of_work(engine, readonly=True) as session:
+        selected = (
+            session.scalars(select(Case).join(HistoryEntry).where(HistoryEntry.action == "select"))
+            .unique()
+            .all()
+        )
+        assert selected, "somebody must have been selected"
+        assert {c.state for c in selected} <= {"completed", "terminated"}
+        assert [c.state for c in selected].count("terminated") == 1  # the approved termination
+        fee = selected[0].programme.fee_ore
+        billed = dict(
+            session.execute(
+                select(Invoice.case_id, func.sum(Invoice.amount_ore))
+                .where(Invoice.kind == "invoice", Invoice.status != "credited")
+                .group_by(Invoice.case_id)
+            ).all()
+        )
+        for case in selected:
+            if case.state == "completed":
+                assert billed[case.id] == fee  # the three instalments add up to the fee
+            else:
+                assert billed.get(case.id, 0) < fee
+        duplicates = session.execute(
+            select(Message.case_id, Message.template, Message.subject, func.count())
+            .group_by(Message.case_id, Message.template, Message.subject)
+            .having(func.count() > 1)
+        ).all()
+        assert duplicates == []
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Message).where(Message.status != "sent")
+            )
+            == 0
+        )
+        decided = session.scalars(select(Breach).where(Breach.status == "terminated")).all()
+        assert len(decided) == 1 and decided[0].decision == "approve"
+        assert list(verify(session)) == []
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) > 0
