@@ -13,7 +13,7 @@ from prefect.runtime import flow_run
 from flows.invoicing import issue_due
 from flows.lifecycle import advance_cases
 from flows.lifecycle import queue_reminders as queue_reminders_task
-from flows.notifications import deliver
+from flows.mail import deliver
 from flows.obligations import evaluate
 from flows.runs import record_run
 from flows.visits import schedule

@@ -23,7 +23,7 @@ def test_flow_delivers_over_smtp_and_records_its_run_id(
 ) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.notifications import send_notifications
+    from flows.mail import send_notifications
 
     ready_for_contract(engine)
     handler = Handler()

@@ -116,7 +116,7 @@ def run_notifications(
     day = acting(as_of).as_of
     with work():
         pass  # refuse early, before Prefect starts, when the database is not migrated
-    from flows.notifications import send_notifications
+    from flows.mail import send_notifications
 
     result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
     if as_json:

@@ -1,4 +1,6 @@
-"""Flow ``send-notifications``: deliver every message in the outbox that is due."""
+"""Flow ``send-notifications``: deliver every message in the outbox that is due. (The module is
+not named notifications.py: Prefect loads flow files as scripts, with this folder on the path,
+where that name would hide the notifications package.)"""
 
 from __future__ import annotations
 
