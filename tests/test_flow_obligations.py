@@ -172,3 +172,19 @@ def test_a_pause_that_times_out_leaves_everything_and_the_next_run_asks_again(
     assert (breach.status, breach.decision, breach.awaiting_flow_run_id) == ("open", None, None)
     again = breaches.monitor(engine, on("2024-10-12"))
     assert [a["id"] for a in again.awaiting] == [overdue]
+
+
+def test_run_lifecycle_activates_on_the_first_day(engine: Engine, cli) -> None:  # noqa: ANN001
+    from tests.conftest import ready_for_contract
+    from tests.invoicing_fixtures import fire
+
+    ready_for_contract(engine, "4601")
+    fire(engine, "4601", "contract", "2024-06-10")
+    dry = json.loads(
+        run(cli, "run", "lifecycle", "--as-of", "2024-08-01", "--dry-run", "--json").stdout
+    )
+    assert dry["activated"] == ["4601 Bergen"]
+    result = run(cli, "run", "lifecycle", "--as-of", "2024-08-01")
+    assert result.exit_code == 0 and "activated 1" in result.stdout
+    status = json.loads(run(cli, "status", "--as-of", "2024-08-01", "--json").stdout)
+    assert status["last_runs"]["programme-lifecycle"]["summary"]["activated"] == 1

@@ -131,6 +131,31 @@ def run_notifications(
             ok(f"  message {item['id']}: {item['result']}: {item['error']}")
 
 
+@run.command("lifecycle")
+def run_lifecycle(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start and complete cases on the programme's calendar; queue reminders."""
+    day = acting(as_of).as_of
+    with work(readonly=True):
+        pass  # refuse early, before Prefect starts, when the database is not migrated
+    from flows.lifecycle import programme_lifecycle
+
+    result = programme_lifecycle(programme=programme, as_of=day, dry_run=dry_run)
+    if as_json:
+        print_json(result)
+        return
+    ok(
+        f"{'would activate' if dry_run else 'activated'} {len(result['activated'])}, "
+        f"completed {len(result['completed'])}, {result['reminders_queued']} reminders queued"
+    )
+    for item in result["decision_needed"]:
+        ok(f"  {item['municipality']} {item['name']}: {item['reason']}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(mail, name="mail")
     app.add_typer(run, name="run")
