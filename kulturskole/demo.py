@@ -343,7 +343,10 @@ class Demo:
         console.print(
             "audit: " + ("history intact" if not findings else f"{len(findings)} findings")
         )
-        console.print(f"see it all: uv run kulturskole status --as-of {last.isoformat()}")
+        console.print("")
+        from kulturskole.cli.reference import status_command
+
+        status_command(as_of=last.isoformat(), programme=self.programme_id, as_json=False)
 
 
 def _midnight(day: date):  # noqa: ANN202
