@@ -14,6 +14,7 @@ from models import Breach, Case, Invoice, Message, RunRecord
 from states.machine import STATES
 
 FLOWS = (
+    "programme-day",
     "programme-lifecycle",
     "schedule-visits",
     "invoicing",

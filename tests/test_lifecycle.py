@@ -92,6 +92,7 @@ def test_status_overview_says_where_the_programme_stands(engine: Engine, cli) ->
     assert data["instalments_due"] == {"count": 1, "amount": "6666.67"}
     assert data["next_events"][0]["id"] == "visit-window-1"
     assert set(data["last_runs"]) == {
+        "programme-day",
         "programme-lifecycle",
         "schedule-visits",
         "invoicing",
