@@ -210,8 +210,7 @@ def status_command(
 
 
 def serve_command() -> None:
-    """Serve every deployment of prefect.yaml, schedules included, from this process (Ctrl-C
-    stops it; schedules are left running in the server)."""
+    """Serve every deployment of prefect.yaml, schedules included, from this process."""
     from kulturskole.serving import serve_all
 
     serve_all()

@@ -8,8 +8,6 @@ history keeps every value a row had, but never the addresses: only how many were
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kulturskole.contact import clean_email
+from kulturskole.csvfile import read_rows
 from kulturskole.errors import InvalidFile, InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.services.cases import find_case
@@ -254,27 +253,4 @@ def _parse_present(text: str) -> int:
 
 
 def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """The file's non-empty lines after a correct header, as (line number, cells)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidFile(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read the file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    first_line = 1
-    try:
-        for row in reader:  # a quoted field may span lines: name the line the record starts on
-            rows.append((first_line, row))
-            first_line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InvalidFile(f"{path}:{first_line}: not valid CSV ({exc})") from None
-    if not rows or [h.strip() for h in rows[0][1]] != HEADER:
-        raise InvalidFile(f"{path}:1: the header must be {','.join(HEADER)}")
-    return [(line, row) for line, row in rows[1:] if any(cell.strip() for cell in row)]
+    return read_rows(path, HEADER)

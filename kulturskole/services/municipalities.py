@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import orgnr
 
 from kulturskole import DATA_DIR
+from kulturskole.csvfile import read_rows
 from kulturskole.errors import InvalidFile, InvalidInput, NotFound
 from models import Municipality
 
@@ -30,25 +30,9 @@ class ImportReport:
 
 def read_file(path: Path) -> list[Municipality]:
     """Parse and validate the whole file; the first bad line refuses it, naming line and reason."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidFile(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read the file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [h.strip() for h in rows[0]] != HEADER:
-        raise InvalidFile(f"{path}:1: the header must be {','.join(HEADER)}")
     result: list[Municipality] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in read_rows(path, HEADER):
         try:
             municipality = _parse_row(row)
         except InvalidInput as exc:

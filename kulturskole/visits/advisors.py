@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kulturskole.contact import clean_email, clean_name, clean_phone
+from kulturskole.csvfile import read_rows
 from kulturskole.errors import InvalidFile, InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from models import BLOCK_SCOPES, Advisor, BlockedPeriod, Case
@@ -29,24 +29,8 @@ class AdvisorImport:
 
 def read_advisors(path: Path, known_counties: set[str]) -> list[dict]:
     """Parse and check the whole file; the first bad line refuses it, naming line and reason."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidFile(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read the file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [h.strip() for h in rows[0]] != HEADER:
-        raise InvalidFile(f"{path}:1: the header must be {','.join(HEADER)}")
     result, seen = [], {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in read_rows(path, HEADER):
         try:
             advisor = _parse(row, known_counties)
         except InvalidInput as exc:
@@ -185,19 +169,8 @@ BLOCK_HEADER = ["scope", "ref", "from", "to", "reason"]
 
 def import_blocks(session: Session, path: Path) -> int:
     """Add the blocked periods of a CSV file (scope,ref,from,to,reason), all or nothing."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidFile(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidFile(f"{path}: cannot read the file as UTF-8 text: {exc}") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [h.strip() for h in rows[0]] != BLOCK_HEADER:
-        raise InvalidFile(f"{path}:1: the header must be {','.join(BLOCK_HEADER)}")
     added = 0
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in read_rows(path, BLOCK_HEADER):
         try:
             if len(row) != len(BLOCK_HEADER):
                 raise InvalidInput(f"expected {len(BLOCK_HEADER)} fields, found {len(row)}")
