@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, record_run, transient
+from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema
 from kulturskole.history import Acting
@@ -36,7 +36,8 @@ def invoicing(
     """Invoice each participating municipality an instalment after each physical joint
     gathering; ``dry_run`` shows what would be issued and changes nothing."""
     as_of = as_of or get_settings().today()
-    result = issue_due(programme, as_of, dry_run, flow_run.get_id())
+    with one_at_a_time("invoicing", programme):
+        result = issue_due(programme, as_of, dry_run, flow_run.get_id())
     logger = get_run_logger()
     verb = "would issue" if dry_run else "issued"
     logger.info(

@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, record_run, transient
+from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
 from kulturskole import lifecycle
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
@@ -45,8 +45,9 @@ def programme_lifecycle(
     reminders before gatherings, coordinator meetings and visits."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
-    result = advance_cases(programme, as_of, dry_run, run_id)
-    result["reminders_queued"] = queue_reminders(programme, as_of, dry_run, run_id)
+    with one_at_a_time("programme-lifecycle", programme):
+        result = advance_cases(programme, as_of, dry_run, run_id)
+        result["reminders_queued"] = queue_reminders(programme, as_of, dry_run, run_id)
     get_run_logger().info(
         "%d activated, %d completed, %d need a decision, %d reminders",
         len(result["activated"]),

@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, record_run, transient
+from flows.runs import RETRIES, acting_in_run, one_at_a_time_async, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
 from kulturskole.history import Acting
@@ -41,8 +41,9 @@ async def send_notifications(
     as_of = as_of or settings.today()
     require_schema(current_engine())
     run_id = flow_run.get_id()
-    reminders = queue_reminders(as_of, programme, run_id)
-    result = await deliver(as_of, limit, run_id)
+    async with one_at_a_time_async("send-notifications", programme):
+        reminders = queue_reminders(as_of, programme, run_id)
+        result = await deliver(as_of, limit, run_id)
     result["reminders_queued"] = reminders
     get_run_logger().info(
         "%s: %d sent, %d to retry, %d failed",

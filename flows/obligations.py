@@ -12,7 +12,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, record_run, transient
+from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema, unit_of_work
 from kulturskole.history import Acting
@@ -75,7 +75,8 @@ def monitor_obligations(
     Nobody is terminated without a decision; a pause that times out leaves everything as it was."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
-    result = evaluate(programme, as_of, dry_run, run_id)
+    with one_at_a_time("monitor-obligations", programme):
+        result = evaluate(programme, as_of, dry_run, run_id)
     logger = get_run_logger()
     ask = (flow_run.get_deployment_id() is not None) if ask is None else ask
     decided = []

@@ -15,7 +15,7 @@ from flows.lifecycle import advance_cases
 from flows.lifecycle import queue_reminders as queue_reminders_task
 from flows.mail import deliver
 from flows.obligations import evaluate
-from flows.runs import record_run
+from flows.runs import one_at_a_time_async, record_run
 from flows.visits import schedule
 from kulturskole.config import get_settings
 
@@ -25,12 +25,13 @@ async def programme_day(programme: str | None = None, as_of: date | None = None)
     """Lifecycle, visits, invoicing, obligations, reminders, then the day's mail."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
-    lifecycle = advance_cases(programme, as_of, False, run_id)
-    visits = schedule(programme, as_of, False, run_id)
-    invoices = issue_due(programme, as_of, False, run_id)
-    obligations = evaluate(programme, as_of, False, run_id)
-    reminders = queue_reminders_task(programme, as_of, False, run_id)
-    mail = await deliver(as_of, None, run_id)
+    async with one_at_a_time_async("programme-day", programme):
+        lifecycle = advance_cases(programme, as_of, False, run_id)
+        visits = schedule(programme, as_of, False, run_id)
+        invoices = issue_due(programme, as_of, False, run_id)
+        obligations = evaluate(programme, as_of, False, run_id)
+        reminders = queue_reminders_task(programme, as_of, False, run_id)
+        mail = await deliver(as_of, None, run_id)
     summary = {
         "activated": len(lifecycle["activated"]),
         "completed": len(lifecycle["completed"]),

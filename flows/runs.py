@@ -3,14 +3,15 @@ errors, and the record of each run for the status overview."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kulturskole.db import unit_of_work
+from kulturskole.errors import KulturskoleError
 from kulturskole.history import current_flow_run_id
 from models import RunRecord
 
@@ -62,3 +63,60 @@ def record_run(
                 summary=summary,
             )
         )
+
+
+class RunInProgress(KulturskoleError):
+    """Another run of the same flow for the same programme holds the slot."""
+
+
+def limit_name(flow: str, programme: str | None) -> str:
+    """One global concurrency limit per flow and programme (the only one loaded when None)."""
+    from kulturskole.services.programmes import get_programme
+
+    with unit_of_work(readonly=True) as session:
+        try:
+            return f"{flow}:{get_programme(session, programme).id}"
+        except KulturskoleError:
+            if programme is not None:
+                raise
+            return f"{flow}:all"  # no single programme: one slot for all of them
+
+
+@contextmanager
+def one_at_a_time(flow: str, programme: str | None, wait_seconds: float = 120) -> Iterator[None]:
+    """Two runs of the same flow for the same programme never overlap: each takes the one slot
+    of a Prefect global concurrency limit (created with limit 1 if missing; `strict`, so a
+    missing limit is an error, not a silent pass)."""
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import concurrency
+
+    name = limit_name(flow, programme)
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, 1)
+    try:
+        with concurrency(name, occupy=1, strict=True, timeout_seconds=wait_seconds):
+            yield
+    except TimeoutError:
+        raise RunInProgress(
+            f"another {flow} run for this programme is still going; try again later"
+        ) from None
+
+
+@asynccontextmanager
+async def one_at_a_time_async(
+    flow: str, programme: str | None, wait_seconds: float = 120
+) -> AsyncIterator[None]:
+    """`one_at_a_time` for async flows."""
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.asyncio import concurrency
+
+    name = limit_name(flow, programme)
+    async with get_client() as client:
+        await client.upsert_global_concurrency_limit_by_name(name, 1)
+    try:
+        async with concurrency(name, occupy=1, strict=True, timeout_seconds=wait_seconds):
+            yield
+    except TimeoutError:
+        raise RunInProgress(
+            f"another {flow} run for this programme is still going; try again later"
+        ) from None

@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, record_run, transient
+from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, require_schema
 from kulturskole.history import Acting
@@ -35,7 +35,8 @@ def schedule_visits(
 ) -> dict:
     """Schedule guidance visits in the exact visit windows; never moves an existing visit."""
     as_of = as_of or get_settings().today()
-    result = schedule(programme, as_of, dry_run, flow_run.get_id())
+    with one_at_a_time("schedule-visits", programme):
+        result = schedule(programme, as_of, dry_run, flow_run.get_id())
     logger = get_run_logger()
     verb = "would schedule" if dry_run else "scheduled"
     logger.info(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -94,3 +95,23 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
     assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
     assert b"<Invoice" in (tmp_path / "f.xml").read_bytes()
     assert "00000018" in (tmp_path / "f.html").read_text(encoding="utf-8")
+
+
+def test_two_runs_for_the_same_programme_never_overlap(engine: Engine) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.invoicing import invoicing
+    from flows.runs import RunInProgress, one_at_a_time
+
+    invoicing(as_of=date(2024, 9, 26), dry_run=True)
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name("invoicing:regionale-2024-2025")
+    assert limit.limit == 1
+    with (
+        one_at_a_time("invoicing", None),  # a run holds the slot …
+        pytest.raises(RunInProgress, match="another invoicing run"),
+        one_at_a_time("invoicing", "regionale-2024-2025", wait_seconds=1),
+    ):
+        pass  # … so a second one for the same programme cannot start
+    with one_at_a_time("invoicing", None, wait_seconds=5):
+        pass  # and once released, the next one can
