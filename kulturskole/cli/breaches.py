@@ -15,6 +15,7 @@ from kulturskole.cli.common import (
     acting,
     ok,
     print_json,
+    require_database,
     table,
     work,
 )
@@ -126,8 +127,7 @@ def run_obligations(
 ) -> None:
     """Evaluate the obligations now (the monitor-obligations flow, without waiting)."""
     day = acting(as_of).as_of
-    with work(readonly=True):
-        pass  # refuse early, before Prefect starts, when the database is not migrated
+    require_database()
     from flows.obligations import monitor_obligations
 
     result = monitor_obligations(programme=programme, as_of=day, dry_run=dry_run, ask=False)

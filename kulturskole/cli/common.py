@@ -70,3 +70,8 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
 
 def ok(message: str) -> None:
     console.print(message)
+
+
+def require_database() -> None:
+    """Refuse early, before Prefect starts (seconds), when the database is not migrated."""
+    require_schema(current_engine())

@@ -16,6 +16,7 @@ from kulturskole.cli.common import (
     ok,
     parse_date,
     print_json,
+    require_database,
     table,
     work,
 )
@@ -168,8 +169,7 @@ def run_invoicing(
 ) -> None:
     """Issue the instalments due as of the date (the invoicing flow)."""
     day = acting(as_of).as_of
-    with work():
-        pass  # refuse early, before Prefect starts, when the database is not migrated
+    require_database()
     from flows.invoicing import invoicing
 
     result = invoicing(programme=programme, as_of=day, dry_run=dry_run)

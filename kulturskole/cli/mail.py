@@ -16,6 +16,7 @@ from kulturskole.cli.common import (
     acting,
     ok,
     print_json,
+    require_database,
     table,
     work,
 )
@@ -114,8 +115,7 @@ def run_notifications(
 ) -> None:
     """Queue due reminders and deliver the due messages now (the send-notifications flow)."""
     day = acting(as_of).as_of
-    with work():
-        pass  # refuse early, before Prefect starts, when the database is not migrated
+    require_database()
     from flows.mail import send_notifications
 
     result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
@@ -140,8 +140,7 @@ def run_lifecycle(
 ) -> None:
     """Start and complete cases on the programme's calendar; queue reminders."""
     day = acting(as_of).as_of
-    with work(readonly=True):
-        pass  # refuse early, before Prefect starts, when the database is not migrated
+    require_database()
     from flows.lifecycle import programme_lifecycle
 
     result = programme_lifecycle(programme=programme, as_of=day, dry_run=dry_run)

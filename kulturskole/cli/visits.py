@@ -18,6 +18,7 @@ from kulturskole.cli.common import (
     ok,
     parse_date,
     print_json,
+    require_database,
     table,
     work,
 )
@@ -291,8 +292,7 @@ def run_visits(
 ) -> None:
     """Schedule the guidance visits of every exact visit window (the schedule-visits flow)."""
     day = acting(as_of).as_of
-    with work(readonly=True):
-        pass  # refuse early, before Prefect starts, when the database is not migrated
+    require_database()
     from flows.visits import schedule_visits
 
     result = schedule_visits(programme=programme, as_of=day, dry_run=dry_run)

@@ -24,7 +24,7 @@ from kulturskole.history import Acting, record
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
-from kulturskole.services.programmes import get_programme
+from kulturskole.services.programmes import format_ore, get_programme
 from models import Case, GroupMember, HistoryEntry, Invoice, Programme
 
 INVOICED_STATES = ("contracted", "active")
@@ -57,7 +57,7 @@ class RunReport:
             "as_of": self.as_of.isoformat(),
             "dry_run": self.dry_run,
             "issued": len(self.issued),
-            "total": f"{total // 100}.{total % 100:02d}",
+            "total": format_ore(total),
             "already_invoiced": self.already_invoiced,
             "skipped": self.skipped,
             "invoices": self.issued,
@@ -216,7 +216,7 @@ def _planned(due: Due) -> dict[str, Any]:
         "instalment": due.instalment,
         "event": due.event_id,
         "amount_ore": due.amount_ore,
-        "amount": f"{due.amount_ore // 100}.{due.amount_ore % 100:02d}",
+        "amount": format_ore(due.amount_ore),
     }
 
 

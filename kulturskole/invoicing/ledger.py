@@ -12,6 +12,7 @@ from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
+from kulturskole.services.programmes import format_ore
 from models import Case, GroupMember, Invoice
 
 
@@ -145,7 +146,7 @@ def invoice_json(invoice: Invoice, municipality: str) -> dict[str, Any]:
         "buyer": invoice.buyer_name,
         "org_number": invoice.buyer_org_number,
         "instalment": invoice.instalment,
-        "amount": f"{'-' if amount < 0 else ''}{abs(amount) // 100}.{abs(amount) % 100:02d}",
+        "amount": format_ore(amount),
         "kid": invoice.kid,
         "issue_date": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
