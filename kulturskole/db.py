@@ -67,10 +67,14 @@ def is_sqlite(session_or_engine: Session | Engine) -> bool:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
+def unit_of_work(
+    engine: Engine | None = None, *, readonly: bool = False, dry_run: bool = False
+) -> Iterator[Session]:
     """A session whose work is committed when the block ends normally, else rolled back.
 
     ``readonly``: the block only reads; on SQLite it then does not queue behind writers.
+    ``dry_run``: the block does its work as for real (so it can report what would change), and
+    all of it is rolled back at the end: the one way a dry run is done.
     """
     engine = engine or current_engine()
     session = sessionmaker(engine, expire_on_commit=False)()
@@ -78,7 +82,10 @@ def unit_of_work(engine: Engine | None = None, *, readonly: bool = False) -> Ite
         session.connection(execution_options={"readonly": True})
     try:
         yield session
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except (StaleDataError, IntegrityError) as exc:
         session.rollback()
         if isinstance(exc, IntegrityError) and not _history_race(exc):

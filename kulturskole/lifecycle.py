@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -10,29 +11,45 @@ from sqlalchemy.orm import selectinload
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
+from kulturskole.reports import Report, filled_by_flow
 from kulturskole.services import cases as case_service
 from kulturskole.services.programmes import get_programme
 from models import Breach, Case, GroupMember
 
 
 @dataclass
-class LifecycleReport:
+class LifecycleReport(Report):
+    EMPTY_ROW = {"municipality": "-", "change": "nothing due"}
+
     programme: str
     as_of: str
     dry_run: bool
     activated: list[str] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)
     decision_needed: list[dict[str, Any]] = field(default_factory=list)
+    reminders_queued: int | None = filled_by_flow()
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "programme": self.programme,
-            "as_of": self.as_of,
-            "dry_run": self.dry_run,
-            "activated": self.activated,
-            "completed": self.completed,
-            "decision_needed": self.decision_needed,
-        }
+    def headline(self) -> str:
+        return (
+            f"{len(self.activated)} activated, {len(self.completed)} completed, "
+            f"{len(self.decision_needed)} need a decision, {self.reminders_queued} reminders"
+        )
+
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        return (
+            [{"municipality": m, "change": "activated"} for m in self.activated]
+            + [{"municipality": m, "change": "completed"} for m in self.completed]
+            + [
+                {"municipality": f"{d['municipality']} {d['name']}", "change": d["reason"]}
+                for d in self.decision_needed
+            ]
+        )
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return (
+            f"{flow} as of {as_of}: {len(self.activated)} activated, "
+            f"{len(self.completed)} completed, {self.reminders_queued} reminders queued"
+        )
 
 
 def advance(
@@ -40,7 +57,7 @@ def advance(
 ) -> LifecycleReport:
     """Activate contracted cases once the period has started; complete active cases once it
     has ended — except those with an open breach, which are listed for a decision."""
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, dry_run=dry_run) as session:
         programme = get_programme(session, programme_id)
         report = LifecycleReport(programme.id, acting.as_of.isoformat(), dry_run)
         starting = acting.as_of >= programme.period_start
@@ -82,6 +99,4 @@ def advance(
             else:
                 case_service.transition(session, case, "complete", acting)
                 report.completed.append(name)
-        if dry_run:
-            session.rollback()
     return report

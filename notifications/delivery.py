@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 from sqlalchemy import Engine, or_, select, update
@@ -23,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from kulturskole.config import Settings
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting, record
+from kulturskole.reports import Report, filled_by_flow, json_field
 from models import Case, Invoice, Message
 from models.base import utcnow
 from notifications.compose import compose
@@ -43,22 +45,43 @@ class _NoConnection(Transient):
 
 
 @dataclass
-class DeliveryReport:
-    mode: str
-    sent: list[int] = field(default_factory=list)
-    retrying: list[tuple[int, str]] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
+class DeliveryReport(Report):
+    JSON_KEYS = ("mode", "sent", "retrying", "failed", "messages", "reminders_queued")
+    SUMMARY_KEYS = ("mode", "sent", "retrying", "failed", "reminders_queued")
+    EMPTY_ROW = {"message": "-", "result": "nothing due"}
 
-    def as_json(self) -> dict:
-        return {
-            "mode": self.mode,
-            "sent": len(self.sent),
-            "retrying": len(self.retrying),
-            "failed": len(self.failed),
-            "messages": [{"id": i, "result": "sent"} for i in self.sent]
+    mode: str
+    sent: list[int] = json_field(count=True)
+    retrying: list[tuple[int, str]] = json_field(count=True)
+    failed: list[tuple[int, str]] = json_field(count=True)
+    reminders_queued: int | None = filled_by_flow()
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return (
+            [{"id": i, "result": "sent"} for i in self.sent]
             + [{"id": i, "result": "retrying", "error": e} for i, e in self.retrying]
-            + [{"id": i, "result": "failed", "error": e} for i, e in self.failed],
-        }
+            + [{"id": i, "result": "failed", "error": e} for i, e in self.failed]
+        )
+
+    def headline(self) -> str:
+        return (
+            f"{self.mode}: {len(self.sent)} sent, {len(self.retrying)} to retry, "
+            f"{len(self.failed)} failed"
+        )
+
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"message": m["id"], "result": m["result"], "error": m.get("error", "")}
+            for m in self.messages
+        ]
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return (
+            f"{flow} as of {as_of}: {self.reminders_queued} reminders queued, "
+            f"{len(self.sent)} sent, {len(self.retrying)} to retry, {len(self.failed)} failed "
+            f"({self.mode})"
+        )
 
 
 async def deliver_due(

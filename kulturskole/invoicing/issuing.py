@@ -24,6 +24,7 @@ from kulturskole.history import Acting, record
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
+from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
 from kulturskole.services.programmes import format_ore, get_programme
 from models import Case, GroupMember, HistoryEntry, Invoice, Programme
 
@@ -42,26 +43,74 @@ class Due:
 
 
 @dataclass
-class RunReport:
+class RunReport(Report):
+    JSON_KEYS = (
+        "programme",
+        "as_of",
+        "dry_run",
+        "issued",
+        "total",
+        "already_invoiced",
+        "skipped",
+        "invoices",
+    )
+    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped")
+    EMPTY_ROW = {"number": "-", "note": "nothing due"}
+
     programme: str
     as_of: date
     dry_run: bool
-    issued: list[dict[str, Any]] = field(default_factory=list)
+    issued: list[dict[str, Any]] = json_field(count=True)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     already_invoiced: int = 0
 
-    def as_json(self) -> dict[str, Any]:
-        total = sum(i["amount_ore"] for i in self.issued)
-        return {
-            "programme": self.programme,
-            "as_of": self.as_of.isoformat(),
-            "dry_run": self.dry_run,
-            "issued": len(self.issued),
-            "total": format_ore(total),
-            "already_invoiced": self.already_invoiced,
-            "skipped": self.skipped,
-            "invoices": self.issued,
-        }
+    @property
+    def total(self) -> str:
+        return format_ore(sum(i["amount_ore"] for i in self.issued))
+
+    @property
+    def invoices(self) -> list[dict[str, Any]]:
+        return self.issued
+
+    def _outcome(self) -> str:
+        verb = "would issue" if self.dry_run else "issued"
+        return f"{verb} {len(self.issued)} invoices"
+
+    def headline(self) -> str:
+        return (
+            f"{self._outcome()} (NOK {self.total}); {self.already_invoiced} already invoiced; "
+            f"{len(self.skipped)} skipped"
+        )
+
+    def warnings(self) -> list[str]:
+        return [i["warning"] for i in self.issued if "warning" in i]
+
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "number": i.get("number", "(dry run)"),
+                "municipality": f"{i['municipality']} {i['name']}",
+                "instalment": i["instalment"],
+                "amount": i["amount"],
+                "note": i.get("warning", ""),
+            }
+            for i in self.issued[:ARTIFACT_ROWS]
+        ] + [
+            {
+                "number": "-",
+                "municipality": f"{s['municipality']} {s['name']}",
+                "instalment": s["instalment"],
+                "amount": "0.00",
+                "note": f"skipped: {s['reason']}",
+            }
+            for s in self.skipped[:ARTIFACT_ROWS]
+        ]
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return (
+            f"{flow} {self.programme} as of {as_of}: {self._outcome()}, NOK {self.total}; "
+            f"{self.already_invoiced} already invoiced; {len(self.skipped)} skipped"
+        )
 
 
 def run(
@@ -73,11 +122,11 @@ def run(
     batch_size: int = 250,
 ) -> RunReport:
     """Issue every due instalment as of ``acting.as_of``; with ``dry_run`` change nothing."""
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, dry_run=dry_run) as session:
         programme = get_programme(session, programme_id)
         programme_id = programme.id
         due, report = find_due(session, programme, acting.as_of, dry_run)
-    if dry_run:
+    if dry_run:  # what would be issued; numbers, KIDs and documents only for real
         report.issued = [_planned(d) for d in due]
         return report
     for start in range(0, len(due), batch_size):

@@ -14,6 +14,7 @@ from kulturskole.db import unit_of_work
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.obligations.rules import Facts, evaluate, rule_text
+from kulturskole.reports import Report, filled_by_flow, json_field
 from kulturskole.services.programmes import get_programme
 from models import Breach, Case, GroupMember, Programme
 from notifications.case_mail import (
@@ -28,37 +29,56 @@ MONITORED_STATES = ("contracted", "active")
 
 
 @dataclass
-class MonitorReport:
+class MonitorReport(Report):
+    SUMMARY_KEYS = ("opened", "resolved", "still_open", "decisions_awaited", "decided")
+    EMPTY_ROW = {"breach": "-", "what": "all obligations kept"}
+
     programme: str
     as_of: date
     dry_run: bool
     opened: list[dict[str, Any]] = field(default_factory=list)
     resolved: list[dict[str, Any]] = field(default_factory=list)
     still_open: int = 0
-    awaiting: list[dict[str, Any]] = field(default_factory=list)
+    awaiting: list[dict[str, Any]] = json_field(key="decisions_awaited")
+    decided: list[dict[str, Any]] | None = filled_by_flow()
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "programme": self.programme,
-            "as_of": self.as_of.isoformat(),
-            "dry_run": self.dry_run,
-            "opened": self.opened,
-            "resolved": self.resolved,
-            "still_open": self.still_open,
-            "decisions_awaited": self.awaiting,
-        }
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        def row(item: dict[str, Any], what: str) -> dict[str, Any]:
+            where = f"{item['municipality']} {item['name']}"
+            return {"breach": item["id"], "municipality": where, "rule": item["rule"], "what": what}
+
+        return (
+            [row(o, f"opened; remedy by {o['remedy_by']}") for o in self.opened]
+            + [row(r, "resolved") for r in self.resolved]
+            + [row(a, "termination proposed: decision awaited") for a in self.awaiting]
+            + [
+                {
+                    "breach": d["breach"],
+                    "municipality": "",
+                    "rule": "",
+                    "what": f"decided by {d['decided_by']}: "
+                    f"{'approve' if d['approve'] else 'reject'}",
+                }
+                for d in self.decided or []
+            ]
+        )
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return (
+            f"{flow} as of {as_of}: {len(self.opened)} opened, "
+            f"{len(self.resolved)} resolved, {self.still_open} still open, "
+            f"{len(self.awaiting)} decisions awaited"
+        )
 
 
 def monitor(
     engine: Engine, acting: Acting, programme_id: str | None = None, *, dry_run: bool = False
 ) -> MonitorReport:
     """Evaluate every rule for every contracted or active case, in one transaction."""
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, dry_run=dry_run) as session:
         programme = get_programme(session, programme_id)
         report = MonitorReport(programme.id, acting.as_of, dry_run)
         _monitor(session, programme, acting, report)
-        if dry_run:
-            session.rollback()
     return report
 
 
