@@ -5,35 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect import flow, task
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
+from flows.publish import publish
+from flows.reminders import queue_reminders
+from flows.runs import RETRIES, one_at_a_time, perform, transient
 from kulturskole import lifecycle
 from kulturskole.config import get_settings
-from kulturskole.db import current_engine, require_schema, unit_of_work
-from kulturskole.history import Acting
-from notifications.reminders import queue_due_reminders
 
 
 @task(name="advance-cases", **RETRIES, retry_condition_fn=transient)
-def advance_cases(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> dict:
-    engine = current_engine()
-    require_schema(engine)
-    with acting_in_run(run_id):
-        return lifecycle.advance(
-            engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run
-        ).as_json()
-
-
-@task(name="queue-reminders", **RETRIES, retry_condition_fn=transient)
-def queue_reminders(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> int:
-    with acting_in_run(run_id), unit_of_work() as session:
-        queued = queue_due_reminders(session, Acting(get_settings().actor, as_of), programme)
-        if dry_run:
-            session.rollback()
-        return queued
+def advance_cases(
+    programme: str | None, as_of: date, dry_run: bool, run_id: str | None
+) -> lifecycle.LifecycleReport:
+    return perform(lifecycle.advance, programme, as_of, dry_run, run_id)
 
 
 @flow(name="programme-lifecycle")
@@ -46,33 +32,6 @@ def programme_lifecycle(
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
     with one_at_a_time("programme-lifecycle", programme):
-        result = advance_cases(programme, as_of, dry_run, run_id)
-        result["reminders_queued"] = queue_reminders(programme, as_of, dry_run, run_id)
-    get_run_logger().info(
-        "%d activated, %d completed, %d need a decision, %d reminders",
-        len(result["activated"]),
-        len(result["completed"]),
-        len(result["decision_needed"]),
-        result["reminders_queued"],
-    )
-    create_table_artifact(
-        key="programme-lifecycle-dry-run" if dry_run else "programme-lifecycle",
-        table=[{"municipality": m, "change": "activated"} for m in result["activated"]]
-        + [{"municipality": m, "change": "completed"} for m in result["completed"]]
-        + [
-            {"municipality": f"{d['municipality']} {d['name']}", "change": d["reason"]}
-            for d in result["decision_needed"]
-        ]
-        or [{"municipality": "-", "change": "nothing due"}],
-        description=f"programme-lifecycle as of {as_of}: {len(result['activated'])} activated, "
-        f"{len(result['completed'])} completed, {result['reminders_queued']} reminders queued",
-    )
-    record_run(
-        "programme-lifecycle",
-        result["programme"],
-        as_of,
-        dry_run,
-        run_id,
-        {k: (len(v) if isinstance(v, list) else v) for k, v in result.items()},
-    )
-    return result
+        report = advance_cases(programme, as_of, dry_run, run_id)
+        report.reminders_queued = queue_reminders(programme, as_of, dry_run, run_id)
+    return publish("programme-lifecycle", report, as_of, report.programme, dry_run)

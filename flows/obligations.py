@@ -4,17 +4,18 @@ administrator to decide on termination where a breach outlived its grace period.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 
-from flows.runs import RETRIES, acting_in_run, one_at_a_time, record_run, transient
+from flows.publish import publish
+from flows.runs import RETRIES, acting_in_run, one_at_a_time, perform, transient
 from kulturskole.config import get_settings
-from kulturskole.db import current_engine, require_schema, unit_of_work
+from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
 from kulturskole.obligations import breaches
 from models import Breach
@@ -29,14 +30,10 @@ class TerminationDecision(RunInput):
 
 
 @task(name="evaluate-obligations", **RETRIES, retry_condition_fn=transient)
-def evaluate(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> dict:
-    engine = current_engine()
-    require_schema(engine)
-    with acting_in_run(run_id):
-        report = breaches.monitor(
-            engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run
-        )
-    return report.as_json()
+def evaluate(
+    programme: str | None, as_of: date, dry_run: bool, run_id: str | None
+) -> breaches.MonitorReport:
+    return perform(breaches.monitor, programme, as_of, dry_run, run_id)
 
 
 @task(name="apply-decision")
@@ -76,94 +73,42 @@ def monitor_obligations(
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
     with one_at_a_time("monitor-obligations", programme):
-        result = evaluate(programme, as_of, dry_run, run_id)
-    logger = get_run_logger()
+        report = evaluate(programme, as_of, dry_run, run_id)
     ask = (flow_run.get_deployment_id() is not None) if ask is None else ask
-    decided = []
-    for proposal in result["decisions_awaited"] if ask and not dry_run else []:
-        logger.warning(
-            "Termination proposed for %s %s over breach %s (%s): %s",
-            proposal["municipality"],
-            proposal["name"],
-            proposal["id"],
-            proposal["rule"],
-            proposal["evidence"],
+    report.decided = []
+    for proposal in report.awaiting if ask and not dry_run else []:
+        decided = _ask_for_decision(proposal, as_of, run_id, decision_timeout_seconds)
+        if decided is not None:
+            report.decided.append(decided)
+    return publish("monitor-obligations", report, as_of, report.programme, dry_run)
+
+
+def _ask_for_decision(
+    proposal: dict[str, Any], as_of: date, run_id: str | None, timeout_seconds: int
+) -> dict[str, Any] | None:
+    """Pause the run until an administrator decides on the proposed termination, and apply the
+    decision; None when nobody answered in time."""
+    logger = get_run_logger()
+    logger.warning(
+        "Termination proposed for %s %s over breach %s (%s): %s",
+        proposal["municipality"],
+        proposal["name"],
+        proposal["id"],
+        proposal["rule"],
+        proposal["evidence"],
+    )
+    _mark_awaiting(proposal["id"], run_id)
+    try:
+        answer = pause_flow_run(
+            wait_for_input=TerminationDecision,
+            timeout=timeout_seconds,
+            poll_interval=1,
+            key=f"breach-{proposal['id']}",
         )
-        _mark_awaiting(proposal["id"], run_id)
-        try:
-            answer = pause_flow_run(
-                wait_for_input=TerminationDecision,
-                timeout=decision_timeout_seconds,
-                poll_interval=1,
-                key=f"breach-{proposal['id']}",
-            )
-        except FlowPauseTimeout:
-            logger.warning("No decision on breach %s: the case is left as it is", proposal["id"])
-            _mark_awaiting(proposal["id"], None)
-            continue
-        decision = answer.model_dump(include={"approve", "reason", "decided_by"})
-        applied = apply_decision(proposal["id"], decision, as_of, run_id)
-        decided.append({"breach": proposal["id"], **decision, "applied": applied})
-    result["decided"] = decided
-    rows = (
-        [
-            {
-                "breach": o["id"],
-                "municipality": f"{o['municipality']} {o['name']}",
-                "rule": o["rule"],
-                "what": f"opened; remedy by {o['remedy_by']}",
-            }
-            for o in result["opened"]
-        ]
-        + [
-            {
-                "breach": r["id"],
-                "municipality": f"{r['municipality']} {r['name']}",
-                "rule": r["rule"],
-                "what": "resolved",
-            }
-            for r in result["resolved"]
-        ]
-        + [
-            {
-                "breach": a["id"],
-                "municipality": f"{a['municipality']} {a['name']}",
-                "rule": a["rule"],
-                "what": "termination proposed: decision awaited",
-            }
-            for a in result["decisions_awaited"]
-        ]
-        + [
-            {
-                "breach": d["breach"],
-                "municipality": "",
-                "rule": "",
-                "what": f"decided by {d['decided_by']}: {'approve' if d['approve'] else 'reject'}",
-            }
-            for d in decided
-        ]
-    )
-    create_table_artifact(
-        key="monitor-obligations-dry-run" if dry_run else "monitor-obligations",
-        table=rows or [{"breach": "-", "what": "all obligations kept"}],
-        description=(
-            f"monitor-obligations as of {as_of}: {len(result['opened'])} opened, "
-            f"{len(result['resolved'])} resolved, {result['still_open']} still open, "
-            f"{len(result['decisions_awaited'])} decisions awaited"
-        ),
-    )
-    record_run(
-        "monitor-obligations",
-        result["programme"],
-        as_of,
-        dry_run,
-        run_id,
-        {
-            "opened": len(result["opened"]),
-            "resolved": len(result["resolved"]),
-            "still_open": result["still_open"],
-            "decisions_awaited": len(result["decisions_awaited"]),
-            "decided": len(decided),
-        },
-    )
-    return result
+    except FlowPauseTimeout:
+        logger.warning("No decision on breach %s: the case is left as it is", proposal["id"])
+        _mark_awaiting(proposal["id"], None)
+        return None
+    decision = answer.model_dump(include={"approve", "reason", "decided_by"})
+    applied = apply_decision(proposal["id"], decision, as_of, run_id)
+    return {"breach": proposal["id"], **decision, "applied": applied}

@@ -1,21 +1,25 @@
-"""What every flow shares: the flow-run id on history entries, retries on transient database
-errors, and the record of each run for the status overview."""
+"""What every flow shares: the flow-run id on history entries, the call of a domain run as the
+configured actor, retries on transient database errors, and the record of each run for the
+status overview."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kulturskole.db import unit_of_work
+from kulturskole.config import get_settings
+from kulturskole.db import current_engine, require_schema, unit_of_work
 from kulturskole.errors import KulturskoleError
-from kulturskole.history import current_flow_run_id
+from kulturskole.history import Acting, current_flow_run_id
 from models import RunRecord
 
 RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30]}
+R = TypeVar("R")
 
 
 @contextmanager
@@ -26,6 +30,22 @@ def acting_in_run(run_id: str | None) -> Iterator[None]:
         yield
     finally:
         current_flow_run_id.reset(token)
+
+
+def perform(
+    action: Callable[..., R],
+    programme: str | None,
+    as_of: date,
+    dry_run: bool,
+    run_id: str | None,
+) -> R:
+    """Run a domain run (`lifecycle.advance`, `issuing.run`, …: ``action(engine, acting,
+    programme, dry_run=…)``) on the migrated database, as the configured actor on ``as_of``,
+    its history carrying the flow run's id."""
+    engine: Engine = current_engine()
+    require_schema(engine)
+    with acting_in_run(run_id):
+        return action(engine, Acting(get_settings().actor, as_of), programme, dry_run=dry_run)
 
 
 def transient(task: Any, task_run: Any, state: Any) -> bool:
