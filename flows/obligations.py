@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from flows.publish import publish
 from flows.runs import RETRIES, acting_in_run, one_at_a_time, perform, transient
@@ -74,7 +74,7 @@ def monitor_obligations(
     run_id = flow_run.get_id()
     with one_at_a_time("monitor-obligations", programme):
         report = evaluate(programme, as_of, dry_run, run_id)
-    ask = (flow_run.get_deployment_id() is not None) if ask is None else ask
+    ask = (deployment.get_id() is not None) if ask is None else ask
     report.decided = []
     for proposal in report.awaiting if ask and not dry_run else []:
         decided = _ask_for_decision(proposal, as_of, run_id, decision_timeout_seconds)
