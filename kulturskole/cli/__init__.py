@@ -48,13 +48,15 @@ from kulturskole.cli import (  # noqa: E402
     invoices,
     mail,
     reference,
+    run,
     visits,
 )
 
 reference.register(app)
 cases.register(app)
 mail.register(app)
-invoices.register(app, mail.run)
-visits.register(app, mail.run, cases.cases)
-breaches.register(app, mail.run)
+run.register(app)
+invoices.register(app)
+visits.register(app, cases.cases)
+breaches.register(app)
 attendance.register(app, cases.cases)

@@ -1,4 +1,4 @@
-"""``kulturskole breaches …`` and ``kulturskole run obligations``."""
+"""``kulturskole breaches …``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from sqlalchemy.orm import selectinload
 from kulturskole.cli.common import (
     AsOfOpt,
     JsonOpt,
-    ProgrammeOpt,
     acting,
     ok,
     print_json,
-    require_database,
     table,
     work,
 )
@@ -119,39 +117,5 @@ def decide(
         ok(f"resumed the monitor-obligations run {waiting_run} that was waiting for it")
 
 
-def run_obligations(
-    as_of: AsOfOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
-    programme: ProgrammeOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Evaluate the obligations now (the monitor-obligations flow, without waiting)."""
-    day = acting(as_of).as_of
-    require_database()
-    from flows.obligations import monitor_obligations
-
-    result = monitor_obligations(programme=programme, as_of=day, dry_run=dry_run, ask=False)
-    if as_json:
-        print_json(result)
-        return
-    verb = "would open" if dry_run else "opened"
-    ok(
-        f"{verb} {len(result['opened'])} breaches, resolved {len(result['resolved'])}, "
-        f"{result['still_open']} still open"
-    )
-    for item in result["opened"]:
-        ok(
-            f"  breach {item['id']}: {item['municipality']} {item['name']} {item['rule']}: "
-            f"{item['evidence']} (remedy by {item['remedy_by']})"
-        )
-    for item in result["decisions_awaited"]:
-        ok(
-            f"  decision awaited on breach {item['id']} ({item['municipality']} {item['name']}, "
-            f"{item['rule']}): kulturskole breaches decide {item['id']} --approve|--reject "
-            f"--reason TEXT"
-        )
-
-
-def register(app: typer.Typer, run: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     app.add_typer(breaches, name="breaches")
-    run.command("obligations")(run_obligations)

@@ -1,4 +1,4 @@
-"""``kulturskole invoices …`` and ``kulturskole run invoicing``."""
+"""``kulturskole invoices …``."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from sqlalchemy import select
 from kulturskole.cli.common import (
     AsOfOpt,
     JsonOpt,
-    ProgrammeOpt,
     acting,
     ok,
     parse_date,
     print_json,
-    require_database,
     table,
     work,
 )
@@ -161,36 +159,5 @@ def paid(
     ok(f"invoice {number} paid on {day.isoformat()}")
 
 
-def run_invoicing(
-    as_of: AsOfOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be issued.")] = False,
-    programme: ProgrammeOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Issue the instalments due as of the date (the invoicing flow)."""
-    day = acting(as_of).as_of
-    require_database()
-    from flows.invoicing import invoicing
-
-    result = invoicing(programme=programme, as_of=day, dry_run=dry_run)
-    if as_json:
-        print_json(result)
-        return
-    verb = "would issue" if dry_run else "issued"
-    ok(
-        f"{verb} {result['issued']} invoices, NOK {result['total']}; "
-        f"{result['already_invoiced']} already invoiced; {len(result['skipped'])} skipped"
-    )
-    for item in result["invoices"]:
-        if "warning" in item:
-            ok(f"  note: {item['warning']}")
-    for item in result["skipped"]:
-        ok(
-            f"  skipped {item['municipality']} {item['name']} instalment {item['instalment']}: "
-            f"{item['reason']}"
-        )
-
-
-def register(app: typer.Typer, run: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     app.add_typer(invoices, name="invoices")
-    run.command("invoicing")(run_invoicing)

@@ -1,8 +1,7 @@
-"""``kulturskole mail …`` and ``kulturskole run …``: the outbox and the flows run locally."""
+"""``kulturskole mail …``: the outbox."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -12,11 +11,9 @@ from sqlalchemy.orm import selectinload
 from kulturskole.cli.common import (
     AsOfOpt,
     JsonOpt,
-    ProgrammeOpt,
     acting,
     ok,
     print_json,
-    require_database,
     table,
     work,
 )
@@ -26,7 +23,6 @@ from models import MESSAGE_STATUSES, Message
 mail = typer.Typer(
     help="The outbox: messages to municipalities and advisors.", no_args_is_help=True
 )
-run = typer.Typer(help="Run a flow here and now (Prefect without a server).", no_args_is_help=True)
 
 
 @mail.command("list")
@@ -106,55 +102,5 @@ def mail_retry(
     ok(f"message {message_id} queued again")
 
 
-@run.command("notifications")
-def run_notifications(
-    as_of: AsOfOpt = None,
-    programme: ProgrammeOpt = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Queue due reminders and deliver the due messages now (the send-notifications flow)."""
-    day = acting(as_of).as_of
-    require_database()
-    from flows.mail import send_notifications
-
-    result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
-    if as_json:
-        print_json(result)
-        return
-    ok(
-        f"{result['mode']}: {result['sent']} sent, {result['retrying']} to retry, "
-        f"{result['failed']} failed"
-    )
-    for item in result["messages"]:
-        if item["result"] != "sent":
-            ok(f"  message {item['id']}: {item['result']}: {item['error']}")
-
-
-@run.command("lifecycle")
-def run_lifecycle(
-    as_of: AsOfOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
-    programme: ProgrammeOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Start and complete cases on the programme's calendar; queue reminders."""
-    day = acting(as_of).as_of
-    require_database()
-    from flows.lifecycle import programme_lifecycle
-
-    result = programme_lifecycle(programme=programme, as_of=day, dry_run=dry_run)
-    if as_json:
-        print_json(result)
-        return
-    ok(
-        f"{'would activate' if dry_run else 'activated'} {len(result['activated'])}, "
-        f"completed {len(result['completed'])}, {result['reminders_queued']} reminders queued"
-    )
-    for item in result["decision_needed"]:
-        ok(f"  {item['municipality']} {item['name']}: {item['reason']}")
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(mail, name="mail")
-    app.add_typer(run, name="run")

@@ -1,4 +1,4 @@
-"""``kulturskole advisors|calendar|visits …``, ``cases advisor`` and ``run visits``."""
+"""``kulturskole advisors|calendar|visits …`` and ``cases advisor``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from kulturskole.cli.common import (
     ok,
     parse_date,
     print_json,
-    require_database,
     table,
     work,
 )
@@ -282,40 +281,8 @@ def visits_missed(
     ok(f"visit {visit_id} missed")
 
 
-def run_visits(
-    as_of: AsOfOpt = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be scheduled.")
-    ] = False,
-    programme: ProgrammeOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Schedule the guidance visits of every exact visit window (the schedule-visits flow)."""
-    day = acting(as_of).as_of
-    require_database()
-    from flows.visits import schedule_visits
-
-    result = schedule_visits(programme=programme, as_of=day, dry_run=dry_run)
-    if as_json:
-        print_json(result)
-        return
-    verb = "would schedule" if dry_run else "scheduled"
-    ok(
-        f"{verb} {result['scheduled']} visits; {result['already_scheduled']} already scheduled; "
-        f"{len(result['unplaced'])} not placed"
-    )
-    for window in result["skipped_windows"]:
-        ok(f"  {window['window']} skipped: {window['reason']}")
-    for item in result["unplaced"]:
-        ok(
-            f"  not placed: {item['municipality']} {item['name']} in {item['window']}: "
-            f"{item['reason']}"
-        )
-
-
-def register(app: typer.Typer, run: typer.Typer, cases: typer.Typer) -> None:
+def register(app: typer.Typer, cases: typer.Typer) -> None:
     app.add_typer(advisors, name="advisors")
     app.add_typer(calendar, name="calendar")
     app.add_typer(visits, name="visits")
     cases.command("advisor")(case_advisor)
-    run.command("visits")(run_visits)
