@@ -45,13 +45,17 @@ from kulturskole.cli import (  # noqa: E402
     attendance,
     breaches,
     cases,
+    demo,
     invoices,
     mail,
     reference,
+    status,
     visits,
 )
 
+demo.register(app)  # commands are listed in the order registered: demo, serve, status
 reference.register(app)
+status.register(app)
 cases.register(app)
 mail.register(app)
 invoices.register(app, mail.run)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -21,7 +19,7 @@ from kulturskole.cli.common import (
 )
 from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput
-from models import Breach, Case
+from models import Breach
 
 breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
 BreachId = Annotated[int, typer.Argument(metavar="ID")]
@@ -33,18 +31,10 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List breaches: id, municipality, rule, status, opened_on, remedy_by."""
-    from kulturskole.obligations.breaches import breach_json
+    from kulturskole.read.breaches import list_breaches
 
     with work(readonly=True) as session:
-        query = (
-            select(Breach, Case)
-            .join(Case, Case.id == Breach.case_id)
-            .options(selectinload(Case.municipality))
-            .order_by(Breach.id)
-        )
-        if only_open:
-            query = query.where(Breach.status == "open")
-        data = [breach_json(b, c) for b, c in session.execute(query)]
+        data = list_breaches(session, only_open=only_open)
     if as_json:
         print_json(data)
         return
