@@ -17,7 +17,7 @@ from kulturskole.invoicing.ledger import credit
 from kulturskole.obligations import breaches
 from kulturskole.read.advisors import list_advisors
 from kulturskole.read.attendance import list_attendance
-from kulturskole.read.breaches import list_breaches
+from kulturskole.read.breaches import awaiting_run, list_breaches
 from kulturskole.read.calendar import list_blocked_periods
 from kulturskole.read.cases import case_detail, list_cases
 from kulturskole.read.history import case_history
@@ -225,6 +225,8 @@ def test_breaches_are_in_id_order_and_filter_to_the_open_ones(engine: Engine) ->
     with unit_of_work(engine, readonly=True) as session:
         every = list_breaches(session)
         still_open = list_breaches(session, only_open=True)
+        assert awaiting_run(session, first["id"]) is None  # no paused run asked about it
+        assert awaiting_run(session, 9999) is None
     assert [b["id"] for b in every] == sorted(b["id"] for b in every)
     assert every[0]["status"] == "waived" and every[0]["remedy_by"] > every[0]["opened_on"]
     assert still_open == [b for b in every if b["status"] == "open"] and still_open

@@ -19,7 +19,6 @@ from kulturskole.cli.common import (
 )
 from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput
-from models import Breach
 
 breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
 BreachId = Annotated[int, typer.Argument(metavar="ID")]
@@ -84,13 +83,13 @@ def decide(
     Answers a paused monitor-obligations run waiting for this breach, too.
     """
     from kulturskole.obligations.breaches import decide as decide_breach
+    from kulturskole.read.breaches import awaiting_run
 
     if approve == reject:
         raise InvalidInput("say --approve or --reject (one of them)")
     decided_by = get_settings().actor
     with work() as session:
-        waiting = session.get(Breach, breach_id)
-        waiting_run = waiting.awaiting_flow_run_id if waiting else None
+        waiting_run = awaiting_run(session, breach_id)  # the decision clears it
         breach, _ = decide_breach(session, breach_id, approve, reason, decided_by, acting(as_of))
         status = breach.status
     ok(

@@ -38,3 +38,9 @@ def list_breaches(session: Session, *, only_open: bool = False) -> list[BreachRo
     if only_open:
         query = query.where(Breach.status == "open")
     return [cast(BreachRow, breach_json(breach, case)) for breach, case in session.execute(query)]
+
+
+def awaiting_run(session: Session, breach_id: int) -> str | None:
+    """The paused monitor-obligations run waiting for a decision on the breach, if any."""
+    breach = session.get(Breach, breach_id)
+    return breach.awaiting_flow_run_id if breach else None
