@@ -30,10 +30,10 @@ from kulturskole.obligations import breaches
 from kulturskole.obligations.attendance import record_attendance
 from kulturskole.obligations.deliverables import deliver
 from kulturskole.programme_file import parse_programme_file
+from kulturskole.read.status import overview
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import format_ore, load_programme
-from kulturskole.status import overview
 from kulturskole.visits.advisors import block, import_advisors
 from models import Breach, Case, Invoice, Message, Municipality, Programme, Visit
 
@@ -344,7 +344,7 @@ class Demo:
             "audit: " + ("history intact" if not findings else f"{len(findings)} findings")
         )
         console.print("")
-        from kulturskole.cli.reference import status_command
+        from kulturskole.cli.status import status_command
 
         status_command(as_of=last.isoformat(), programme=self.programme_id, as_json=False)
 

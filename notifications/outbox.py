@@ -124,30 +124,3 @@ def retry(session: Session, message_id: int, acting: Acting) -> Message:
             details={"message": message.id, "template": message.template, "was": previous},
         )
     return message
-
-
-def message_json(message: Message, *, full: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": message.id,
-        "status": message.status,
-        "to": [r["address"] for r in message.to],
-        "cc": [r["address"] for r in message.cc],
-        "subject": message.subject,
-        "template": message.template,
-        "key": message.idempotency_key,
-        "attempts": message.attempts,
-        "last_error": message.last_error,
-        "created_at": _iso(message.created_at),
-        "due_at": _iso(message.due_at),
-        "sent_at": _iso(message.sent_at),
-        "message_id": message.message_id,
-        "attachments": [a.filename for a in message.attachments],
-    }
-    if full:
-        data["text"] = message.text_body
-        data["html"] = message.html_body
-    return data
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None

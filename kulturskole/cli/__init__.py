@@ -45,14 +45,18 @@ from kulturskole.cli import (  # noqa: E402
     attendance,
     breaches,
     cases,
+    demo,
     invoices,
     mail,
     reference,
     run,
+    status,
     visits,
 )
 
+demo.register(app)  # commands are listed in the order registered: demo, serve, status
 reference.register(app)
+status.register(app)
 cases.register(app)
 mail.register(app)
 run.register(app)

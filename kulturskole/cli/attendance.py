@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -19,8 +18,7 @@ from kulturskole.cli.common import (
     table,
     work,
 )
-from kulturskole.errors import InvalidInput
-from models import DELIVERABLES, Attendance, Case, ProgrammeEvent
+from models import DELIVERABLES
 
 attendance = typer.Typer(
     help="Who took part in joint gatherings and coordinator meetings (oppmøte).",
@@ -78,32 +76,10 @@ def attendance_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List recorded attendance, in timetable order."""
+    from kulturskole.read.attendance import list_attendance
+
     with work(readonly=True) as session:
-        query = (
-            select(Attendance, Case.municipality_number)
-            .join(Case, Case.id == Attendance.case_id)
-            .join(
-                ProgrammeEvent,
-                (ProgrammeEvent.programme_id == Case.programme_id)
-                & (ProgrammeEvent.id == Attendance.event_id),
-            )
-            .order_by(ProgrammeEvent.position, Case.municipality_number)
-        )
-        if event is not None:
-            known = session.scalar(select(ProgrammeEvent.id).where(ProgrammeEvent.id == event))
-            if known is None:
-                raise InvalidInput(f"no event {event!r} in any loaded programme")
-            query = query.where(Attendance.event_id == event)
-        data = [
-            {
-                "municipality": number,
-                "event": row.event_id,
-                "present": row.present,
-                "members": len(row.members or []),
-                "recorded_at": row.recorded_at.isoformat(),
-            }
-            for row, number in session.execute(query)
-        ]
+        data = list_attendance(session, event=event)
     if as_json:
         print_json(data)
         return

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -19,7 +17,6 @@ from kulturskole.cli.common import (
 )
 from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput
-from models import Breach, Case
 
 breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
 BreachId = Annotated[int, typer.Argument(metavar="ID")]
@@ -31,18 +28,10 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List breaches: id, municipality, rule, status, opened_on, remedy_by."""
-    from kulturskole.obligations.breaches import breach_json
+    from kulturskole.read.breaches import list_breaches
 
     with work(readonly=True) as session:
-        query = (
-            select(Breach, Case)
-            .join(Case, Case.id == Breach.case_id)
-            .options(selectinload(Case.municipality))
-            .order_by(Breach.id)
-        )
-        if only_open:
-            query = query.where(Breach.status == "open")
-        data = [breach_json(b, c) for b, c in session.execute(query)]
+        data = list_breaches(session, only_open=only_open)
     if as_json:
         print_json(data)
         return
@@ -92,13 +81,13 @@ def decide(
     Answers a paused monitor-obligations run waiting for this breach, too.
     """
     from kulturskole.obligations.breaches import decide as decide_breach
+    from kulturskole.read.breaches import awaiting_run
 
     if approve == reject:
         raise InvalidInput("say --approve or --reject (one of them)")
     decided_by = get_settings().actor
     with work() as session:
-        waiting = session.get(Breach, breach_id)
-        waiting_run = waiting.awaiting_flow_run_id if waiting else None
+        waiting_run = awaiting_run(session, breach_id)  # the decision clears it
         breach, _ = decide_breach(session, breach_id, approve, reason, decided_by, acting(as_of))
         status = breach.status
     ok(

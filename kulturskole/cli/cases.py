@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -20,8 +18,10 @@ from kulturskole.cli.common import (
     work,
 )
 from kulturskole.errors import InvalidInput
+from kulturskole.read.cases import case_detail, list_cases
+from kulturskole.read.history import HistoryRow, case_history
 from kulturskole.services import cases as service
-from models import ROLES, Case, HistoryEntry
+from models import ROLES
 from states.conditions import INITIATORS
 from states.machine import STATES
 
@@ -215,30 +215,8 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List cases, optionally in one state."""
-    from kulturskole.services.programmes import get_programme
-
-    if state is not None and state not in STATES:
-        raise InvalidInput(f"unknown state {state!r}; use one of {', '.join(STATES)}")
     with work(readonly=True) as session:
-        programme_id = get_programme(session, programme).id
-        query = (
-            select(Case)
-            .where(Case.programme_id == programme_id)
-            .options(selectinload(Case.municipality))
-            .order_by(Case.municipality_number)
-        )
-        if state:
-            query = query.where(Case.state == state)
-        rows = [
-            {
-                "municipality": c.municipality_number,
-                "name": c.municipality.name,
-                "state": c.state,
-                "programme": c.programme_id,
-                "applied_on": c.applied_on.isoformat(),
-            }
-            for c in session.scalars(query)
-        ]
+        rows = list_cases(session, programme_id=programme, state=state)
     if as_json:
         print_json(rows)
     else:
@@ -255,8 +233,7 @@ def show(
 ) -> None:
     """Show a case: application, group, signatures, and what each possible trigger still needs."""
     with work(readonly=True) as session:
-        case = service.find_case(session, number, programme)
-        data = case_json(case, acting(as_of).as_of)
+        data = case_detail(session, number, acting(as_of).as_of, programme)
     if as_json:
         print_json(data)
         return
@@ -275,18 +252,14 @@ def show(
 def history(number: Number, programme: ProgrammeOpt = None, as_json: JsonOpt = False) -> None:
     """The case's history, oldest first."""
     with work(readonly=True) as session:
-        case = service.find_case(session, number, programme)
-        entries = session.scalars(
-            select(HistoryEntry).where(HistoryEntry.case_id == case.id).order_by(HistoryEntry.seq)
-        ).all()
-        data = [history_json(e) for e in entries]
+        data = case_history(session, number, programme)
     if as_json:
         print_json(data)
         return
     print_history(f"history of {number}", data)
 
 
-def print_history(title: str, data: list[dict[str, Any]]) -> None:
+def print_history(title: str, data: list[HistoryRow]) -> None:
     table(
         title,
         ["seq", "effective", "at (UTC)", "actor", "action", "from → to", "reason", "details"],
@@ -312,52 +285,6 @@ def _summary(details: dict[str, Any]) -> str:
     return ", ".join(
         f"{k}={','.join(v) if isinstance(v, list) else v}" for k in keys if (v := details.get(k))
     )
-
-
-def case_json(case: Case, as_of: Any) -> dict[str, Any]:
-    def person(p: Any) -> dict[str, Any] | None:
-        return None if p is None else {"name": p.name, "email": p.email, "phone": p.phone}
-
-    return {
-        "municipality": case.municipality_number,
-        "name": case.municipality.name,
-        "programme": case.programme_id,
-        "state": case.state,
-        "applied_on": case.applied_on.isoformat(),
-        "contact": person(case.contact),
-        "application": {
-            "motivation": case.motivation,
-            "development_area": case.development_area,
-            "county_dialogue": case.county_dialogue,
-        },
-        "role_mapping_done": case.role_mapping_done,
-        "signatures": {
-            "chief_executive": case.chief_executive_signatory.name
-            if case.chief_executive_signatory
-            else None,
-            "culture_school_head": case.culture_school_head_signatory.name
-            if case.culture_school_head_signatory
-            else None,
-            "signed_on": case.signed_on.isoformat() if case.signed_on else None,
-        },
-        "members": [{"role": m.role, **person(m.person)} for m in case.members],
-        "missing": service.missing(case, as_of),
-    }
-
-
-def history_json(entry: HistoryEntry) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "at": entry.at.isoformat().replace("+00:00", "Z"),
-        "effective_on": entry.effective_on.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "from_state": entry.from_state,
-        "to_state": entry.to_state,
-        "reason": entry.reason,
-        "details": entry.details,
-        "flow_run_id": entry.flow_run_id,
-    }
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -18,8 +17,7 @@ from kulturskole.cli.common import (
     table,
     work,
 )
-from kulturskole.errors import InvalidInput
-from models import INVOICE_STATUSES, Case, Invoice
+from models import INVOICE_STATUSES
 
 invoices = typer.Typer(
     help="Invoices and credit notes for the participation fee.", no_args_is_help=True
@@ -41,21 +39,10 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List invoices and credit notes in number order."""
-    from kulturskole.invoicing.ledger import invoice_json
+    from kulturskole.read.invoices import list_invoices
 
-    if status is not None and status not in INVOICE_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(INVOICE_STATUSES)}")
     with work(readonly=True) as session:
-        query = (
-            select(Invoice, Case.municipality_number)
-            .join(Case, Case.id == Invoice.case_id)
-            .order_by(Invoice.series, Invoice.number)
-        )
-        if status:
-            query = query.where(Invoice.status == status)
-        if municipality:
-            query = query.where(Case.municipality_number == municipality)
-        data = [invoice_json(i, number) for i, number in session.execute(query)]
+        data = list_invoices(session, status=status, municipality=municipality)
     if as_json:
         print_json(data)
         return
@@ -89,30 +76,13 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one invoice; write its document, PDF or EHF to files."""
-    from kulturskole.invoicing.ledger import find_invoice, invoice_json
+    from kulturskole.read.invoices import invoice_detail, invoice_document
 
     with work(readonly=True) as session:
-        invoice = find_invoice(session, number, series)
-        case = session.get(Case, invoice.case_id)
-        data = invoice_json(invoice, case.municipality_number)
-        if html:
-            html.write_text(invoice.document_html, encoding="utf-8")
-        if ehf:
-            if invoice.ehf_xml is None:
-                raise InvalidInput(
-                    f"invoice {number} has no EHF: the buyer has no organisation number"
-                )
-            ehf.write_bytes(invoice.ehf_xml)
-        if pdf:
-            from kulturskole.invoicing.documents import invoice_pdf
-            from kulturskole.invoicing.paperwork import invoice_data
-
-            credited = (
-                session.get(Invoice, invoice.credits_invoice_id)
-                if invoice.credits_invoice_id
-                else None
-            )
-            pdf.write_bytes(invoice_pdf(invoice_data(case.programme, invoice, credited=credited)))
+        data = invoice_detail(session, number, series)
+        for path, form in ((html, "html"), (ehf, "ehf"), (pdf, "pdf")):
+            if path:
+                path.write_bytes(invoice_document(session, number, form, series))
     if as_json:
         print_json(data)
         return

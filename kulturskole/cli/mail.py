@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -17,8 +15,7 @@ from kulturskole.cli.common import (
     table,
     work,
 )
-from kulturskole.errors import InvalidInput, NotFound
-from models import MESSAGE_STATUSES, Message
+from models import MESSAGE_STATUSES
 
 mail = typer.Typer(
     help="The outbox: messages to municipalities and advisors.", no_args_is_help=True
@@ -33,15 +30,10 @@ def mail_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List messages, newest last."""
-    from notifications.outbox import message_json
+    from kulturskole.read.mail import list_messages
 
-    if status is not None and status not in MESSAGE_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(MESSAGE_STATUSES)}")
     with work(readonly=True) as session:
-        query = select(Message).options(selectinload(Message.attachments)).order_by(Message.id)
-        if status:
-            query = query.where(Message.status == status)
-        data = [message_json(m) for m in session.scalars(query)]
+        data = list_messages(session, status=status)
     if as_json:
         print_json(data)
         return
@@ -60,13 +52,10 @@ def mail_show(
     message_id: Annotated[int, typer.Argument(metavar="ID")], as_json: JsonOpt = False
 ) -> None:
     """Show one message with its bodies."""
-    from notifications.outbox import message_json
+    from kulturskole.read.mail import message_detail
 
     with work(readonly=True) as session:
-        message = session.get(Message, message_id)
-        if message is None:
-            raise NotFound(f"no message {message_id}")
-        data = message_json(message, full=True)
+        data = message_detail(session, message_id)
     if as_json:
         print_json(data)
         return

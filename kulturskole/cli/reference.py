@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from kulturskole.cli.common import JsonOpt, ok, print_json, table, work
 from kulturskole.db import current_engine
@@ -52,23 +51,10 @@ def municipalities_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the municipalities in the register."""
-    from models import Municipality
+    from kulturskole.read.municipalities import list_municipalities
 
     with work(readonly=True) as session:
-        query = select(Municipality).order_by(Municipality.number)
-        if county:
-            query = query.where(Municipality.county_number == county)
-        rows = session.scalars(query).all()
-    data = [
-        {
-            "number": m.number,
-            "name": m.name,
-            "county_number": m.county_number,
-            "county_name": m.county_name,
-            "org_number": m.org_number,
-        }
-        for m in rows
-    ]
+        data = list_municipalities(session, county=county)
     if as_json:
         print_json(data)
     else:
@@ -97,10 +83,10 @@ def programmes_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a programme and its timetable."""
-    from kulturskole.services.programmes import get_programme, programme_json
+    from kulturskole.read.programmes import programme_detail
 
     with work(readonly=True) as session:
-        data = programme_json(get_programme(session, programme_id))
+        data = programme_detail(session, programme_id)
     if as_json:
         print_json(data)
         return
@@ -138,77 +124,6 @@ def audit_verify() -> None:
     ok("history intact: every chain verifies")
 
 
-def demo_command(
-    share: Annotated[
-        float, typer.Option("--share", help="Share of the 357 municipalities that apply.")
-    ] = 0.4,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random choices.")] = 2024,
-) -> None:
-    """The main job: the whole 2024–2025 programme on a simulated calendar (embedded default)."""
-    from kulturskole.demo import run_demo
-
-    if not 0 < share <= 1:
-        from kulturskole.errors import InvalidInput
-
-        raise InvalidInput("--share must be above 0 and at most 1")
-    run_demo(share, seed)
-
-
-def status_command(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today.")] = None,
-    programme: Annotated[str | None, typer.Option("--programme")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Where the programme stands: cases, next events, money, breaches, mail, last runs."""
-    from kulturskole.cli.common import acting
-    from kulturskole.status import overview
-
-    day = acting(as_of).as_of
-    with work(readonly=True) as session:
-        data = overview(session, day, programme)
-    if as_json:
-        print_json(data)
-        return
-    ok(f"{data['programme']} as of {data['as_of']}")
-    ok("cases: " + ", ".join(f"{n} {s}" for s, n in data["cases"].items() if n))
-    table(
-        "next events",
-        ["event", "start"],
-        [[e["title"], e["start"] or e["when"]] for e in data["next_events"]],
-    )
-    due, open_ = data["instalments_due"], data["invoices_open"]
-    ok(
-        f"instalments due now: {due['count']} (NOK {due['amount']}); open invoices: "
-        f"{open_['count']} (NOK {open_['amount']}), {open_['overdue']} overdue"
-    )
-    ok(
-        f"open breaches: {len(data['breaches_open'])}; decisions awaited: "
-        + (
-            ", ".join(
-                f"breach {d['id']} ({d['municipality']}, {d['rule']})"
-                for d in data["decisions_awaited"]
-            )
-            or "none"
-        )
-    )
-    ok(f"mail: {data['mail']['queued']} waiting, {data['mail']['failed']} failed")
-    table(
-        "last runs",
-        ["flow", "as of", "finished (UTC)", "outcome"],
-        [
-            [
-                flow,
-                r["as_of"],
-                r["finished_at"][:16].replace("T", " "),
-                ", ".join(f"{k} {v}" for k, v in r["summary"].items()),
-            ]
-            if r
-            else [flow, "never"]
-            for flow, r in data["last_runs"].items()
-        ],
-    )
-
-
 def serve_command() -> None:
     """Serve every deployment of prefect.yaml, schedules included, from this process."""
     from kulturskole.serving import serve_all
@@ -221,6 +136,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(municipalities, name="municipalities")
     app.add_typer(programmes, name="programmes")
     app.add_typer(audit, name="audit")
-    app.command("demo")(demo_command)
     app.command("serve")(serve_command)
-    app.command("status")(status_command)

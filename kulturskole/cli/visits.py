@@ -8,7 +8,6 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
 
 from kulturskole.cli.common import (
     AsOfOpt,
@@ -22,7 +21,7 @@ from kulturskole.cli.common import (
     work,
 )
 from kulturskole.errors import InvalidInput
-from models import BLOCK_SCOPES, Advisor, BlockedPeriod, Case, Visit
+from models import BLOCK_SCOPES
 
 OSLO = ZoneInfo("Europe/Oslo")
 advisors = typer.Typer(help="The council's advisors (veiledere).", no_args_is_help=True)
@@ -47,24 +46,10 @@ def advisors_import(file: Annotated[Path, typer.Argument(help="CSV file.")]) -> 
 @advisors.command("list")
 def advisors_list(as_json: JsonOpt = False) -> None:
     """List advisors with their counties, capacity and number of cases."""
-    from sqlalchemy import func
+    from kulturskole.read.advisors import list_advisors
 
     with work(readonly=True) as session:
-        counts = dict(
-            session.execute(select(Case.advisor_id, func.count()).group_by(Case.advisor_id)).all()
-        )
-        data = [
-            {
-                "name": a.name,
-                "email": a.email,
-                "phone": a.phone,
-                "counties": a.counties,
-                "max_physical_per_day": a.max_physical_per_day,
-                "max_digital_per_day": a.max_digital_per_day,
-                "cases": counts.get(a.id, 0),
-            }
-            for a in session.scalars(select(Advisor).order_by(Advisor.name))
-        ]
+        data = list_advisors(session)
     if as_json:
         print_json(data)
         return
@@ -142,18 +127,10 @@ def calendar_import(
 @calendar.command("list")
 def calendar_list(as_json: JsonOpt = False) -> None:
     """List blocked periods (weekends and public holidays are always blocked)."""
+    from kulturskole.read.calendar import list_blocked_periods
+
     with work(readonly=True) as session:
-        data = [
-            {
-                "id": b.id,
-                "scope": b.scope,
-                "ref": b.ref,
-                "from": b.start.isoformat(),
-                "to": b.end.isoformat(),
-                "reason": b.reason,
-            }
-            for b in session.scalars(select(BlockedPeriod).order_by(BlockedPeriod.start))
-        ]
+        data = list_blocked_periods(session)
     if as_json:
         print_json(data)
         return
@@ -170,33 +147,10 @@ def visits_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List visits in time order."""
-    from kulturskole.visits.advisors import find_advisor
+    from kulturskole.read.visits import list_visits
 
     with work(readonly=True) as session:
-        query = (
-            select(Visit, Case.municipality_number, Advisor.email)
-            .join(Case, Case.id == Visit.case_id)
-            .join(Advisor, Advisor.id == Visit.advisor_id)
-            .order_by(Visit.start, Visit.id)
-        )
-        if advisor:
-            query = query.where(Advisor.id == find_advisor(session, advisor).id)
-        data = [
-            {
-                "id": v.id,
-                "municipality": number,
-                "window": v.window_id,
-                "start": v.start.astimezone(OSLO).isoformat(),
-                "end": v.end.astimezone(OSLO).isoformat(),
-                "mode": v.mode,
-                "advisor": email,
-                "status": v.status,
-                "sequence": v.sequence,
-                "notes": v.notes,
-                "reason": v.reason,
-            }
-            for v, number, email in session.execute(query)
-        ]
+        data = list_visits(session, advisor=advisor)
     if as_json:
         print_json(data)
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,7 +11,6 @@ from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
-from kulturskole.services.programmes import format_ore
 from models import Case, GroupMember, Invoice
 
 
@@ -133,26 +131,3 @@ def record_payment(
         },
     )
     return invoice
-
-
-def invoice_json(invoice: Invoice, municipality: str) -> dict[str, Any]:
-    sign = -1 if invoice.kind == "credit" else 1
-    amount = sign * invoice.amount_ore
-    return {
-        "number": invoice.number,
-        "series": invoice.series,
-        "kind": invoice.kind,
-        "municipality": municipality,
-        "buyer": invoice.buyer_name,
-        "org_number": invoice.buyer_org_number,
-        "instalment": invoice.instalment,
-        "amount": format_ore(amount),
-        "kid": invoice.kid,
-        "issue_date": invoice.issue_date.isoformat(),
-        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
-        "status": invoice.status,
-        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
-        "event": invoice.trigger_event_id,
-        "ehf": invoice.ehf_xml is not None,
-        "test": invoice.test,
-    }

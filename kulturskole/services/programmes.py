@@ -1,4 +1,4 @@
-"""Programmes: load a validated definition into the database, find one, show one as JSON."""
+"""Programmes: load a validated definition into the database, find one; amounts in NOK."""
 
 from __future__ import annotations
 
@@ -109,30 +109,3 @@ def format_ore(amount_ore: int) -> str:
     sign = "-" if amount_ore < 0 else ""
     kroner, ore = divmod(abs(amount_ore), 100)
     return f"{sign}{kroner}.{ore:02d}"
-
-
-def programme_json(programme: Programme) -> dict[str, Any]:
-    """The programme and its timetable as plain JSON data."""
-    return {
-        "id": programme.id,
-        "title": programme.title,
-        "period_start": programme.period_start.isoformat(),
-        "period_end": programme.period_end.isoformat(),
-        "fee": format_ore(programme.fee_ore),
-        "currency": programme.definition["currency"],
-        "instalments": programme.definition["invoicing"]["instalments"],
-        "events": [
-            {
-                "id": event.id,
-                "title": event.title,
-                "kind": event.kind,
-                "mode": event.mode,
-                "start": event.start.isoformat() if event.start else None,
-                "end": event.end.isoformat() if event.end else None,
-                "weeks": list(event.weeks or []),
-                "tentative": bool(event.tentative),
-                "when": event.when,
-            }
-            for event in sorted(programme.events, key=lambda event: event.position)
-        ],
-    }

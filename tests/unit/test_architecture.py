@@ -48,7 +48,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.lifecycle",
         ),
     ),
-    ("read side and composition", ("kulturskole.read", "kulturskole.status", "kulturskole.bootstrap")),
+    ("read side and composition", ("kulturskole.read", "kulturskole.bootstrap")),
     ("flows", ("flows", "kulturskole.serving")),
     ("the demo", ("kulturskole.demo",)),
     ("entry points", ("kulturskole.cli", "kulturskole.web")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,62 @@ FLOWS = (
 )
 
 
-def overview(session: Session, as_of: date, programme_id: str | None = None) -> dict[str, Any]:
+class NextEvent(TypedDict):
+    id: str
+    title: str
+    start: str | None
+    when: str | None  # a tentative event's time in words
+
+
+class Amount(TypedDict):
+    count: int
+    amount: str  # NOK with two decimals
+
+
+class OpenInvoices(Amount):
+    overdue: int
+
+
+class OpenBreach(TypedDict):
+    id: int
+    municipality: str
+    rule: str
+    remedy_by: str
+
+
+class AwaitedDecision(TypedDict):
+    id: int
+    municipality: str
+    rule: str
+
+
+class MailCounts(TypedDict):
+    queued: int
+    failed: int
+    sent: int
+
+
+class LastRun(TypedDict):
+    as_of: str
+    finished_at: str  # UTC, ending in Z
+    flow_run_id: str | None
+    summary: dict[str, Any]
+
+
+class StatusOverview(TypedDict):
+    programme: str
+    as_of: str
+    cases: dict[str, int]  # every state, in the machine's order
+    next_events: list[NextEvent]  # the next five
+    instalments_due: Amount
+    invoices_open: OpenInvoices
+    breaches_open: list[OpenBreach]
+    decisions_awaited: list[AwaitedDecision]  # terminating rules past their remedy date
+    mail: MailCounts
+    last_runs: dict[str, LastRun | None]  # per flow; None: never run
+
+
+def overview(session: Session, as_of: date, programme_id: str | None = None) -> StatusOverview:
     programme = get_programme(session, programme_id)
     counts = dict(
         session.execute(
@@ -64,7 +119,7 @@ def overview(session: Session, as_of: date, programme_id: str | None = None) -> 
     mail = dict(
         session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
     )
-    last_runs = {}
+    last_runs: dict[str, LastRun | None] = {}
     for flow in FLOWS:
         run = session.scalars(
             select(RunRecord)
