@@ -151,7 +151,8 @@ def demo_command(
         from kulturskole.errors import InvalidInput
 
         raise InvalidInput("--share must be above 0 and at most 1")
-    run_demo(share, seed)
+    result = run_demo(share, seed)
+    status_command(as_of=result.as_of.isoformat(), programme=result.programme, as_json=False)
 
 
 def status_command(
