@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text  # noqa: E402
 from stdnum.no import orgnr  # noqa: E402
 
-from kulturskole import PROGRAMMES_DIR  # noqa: E402
+from kulturskole import PROGRAMMES_DIR, bootstrap  # noqa: E402
 from kulturskole.db import engine_for, unit_of_work  # noqa: E402
 from kulturskole.history import Acting  # noqa: E402
 from kulturskole.invoicing import issuing  # noqa: E402
@@ -44,6 +44,8 @@ from models import (  # noqa: E402
     Person,
 )
 from models.history import GENESIS, entry_hash  # noqa: E402
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 AS_OF = date(2024, 9, 26)
 STEPS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kulturskole import PROGRAMMES_DIR
+from kulturskole import PROGRAMMES_DIR, bootstrap
 from kulturskole.db import engine_for, unit_of_work
 from kulturskole.history import Acting, verify
 from kulturskole.migrate import upgrade
@@ -26,6 +26,8 @@ from kulturskole.services import cases as service
 from kulturskole.services.municipalities import DEFAULT_FILE, import_municipalities, read_file
 from kulturskole.services.programmes import load_programme
 from models import Case, HistoryEntry
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 ROLES = ["coordinator", "school-owner", "culture-school-head", "elected"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kulturskole import PROGRAMMES_DIR  # noqa: E402
+from kulturskole import PROGRAMMES_DIR, bootstrap  # noqa: E402
 from kulturskole.config import get_settings  # noqa: E402
 from kulturskole.db import engine_for, unit_of_work  # noqa: E402
 from kulturskole.history import Acting  # noqa: E402
@@ -35,6 +35,8 @@ from notifications import case_mail  # noqa: E402
 from notifications.delivery import deliver_due  # noqa: E402
 from notifications.outbox import queue  # noqa: E402
 from tests.smtp_server import free_port  # noqa: E402
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 AS_OF = date(2024, 4, 15)
 

@@ -26,10 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from benchmarks.invoicing import setup  # noqa: E402
+from kulturskole import bootstrap  # noqa: E402
 from kulturskole.db import engine_for, unit_of_work  # noqa: E402
 from kulturskole.history import Acting  # noqa: E402
 from kulturskole.obligations import breaches  # noqa: E402
 from models import Attendance, Breach, Case, Deliverable, GroupMember, Person  # noqa: E402
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 AS_OF = date(2025, 2, 14)
 GATHERINGS = ["joint-gathering-1", "joint-gathering-2", "joint-gathering-3"]

@@ -26,13 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from benchmarks.invoicing import setup  # noqa: E402
-from kulturskole import PROGRAMMES_DIR  # noqa: E402
+from kulturskole import PROGRAMMES_DIR, bootstrap  # noqa: E402
 from kulturskole.db import engine_for, unit_of_work  # noqa: E402
 from kulturskole.history import Acting  # noqa: E402
 from kulturskole.programme_file import parse_programme_file  # noqa: E402
 from kulturskole.services.programmes import load_programme  # noqa: E402
 from kulturskole.visits import scheduling  # noqa: E402
 from models import Advisor, Case, Municipality, Visit  # noqa: E402
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 AS_OF = date(2024, 9, 20)
 

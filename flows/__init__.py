@@ -7,3 +7,8 @@ import os
 
 # The council's machines need not phone home; an administrator can still turn it on.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+# Prefect loads a flow file by its path; each imports flows.runs, so this runs first.
+from kulturskole import bootstrap  # noqa: E402
+
+bootstrap.wire()

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 from sqlalchemy import func, select
 
 from kulturskole import DATA_DIR, PROGRAMMES_DIR
-from kulturskole.cli.common import console, table
 from kulturskole.config import get_settings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
@@ -34,11 +39,23 @@ from kulturskole.read.status import overview
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import format_ore, load_programme
+from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
 from models import Breach, Case, Invoice, Message, Municipality, Programme, Visit
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 ROLES = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
+
+# As the CLI prints (kulturskole/cli/common.py): user text as written, 160 wide when piped.
+console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 160)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """The programme the demo played, and the date its final status is shown for."""
+
+    programme: str
+    as_of: date
 
 
 class Demo:
@@ -53,7 +70,7 @@ class Demo:
         return Acting(self.actor, day)
 
     # --- the script ---------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self) -> DemoResult:
         upgrade(self.engine)
         console.print(f"database: {self.engine.url.render_as_string(hide_password=True)}")
         with unit_of_work(self.engine) as session:
@@ -66,7 +83,7 @@ class Demo:
         else:
             self.prepare()
             self.play()
-        self.report()
+        return DemoResult(self.programme_id, self.report())
 
     def prepare(self) -> None:
         with unit_of_work(self.engine) as session:
@@ -240,10 +257,12 @@ class Demo:
             for invoice in unpaid:  # the municipalities pay within the terms
                 record_payment(session, invoice.number, day, self.on(day))
             done = session.scalars(
-                select(Visit).where(Visit.status == "scheduled", Visit.start < _midnight(day))
+                select(Visit.id)
+                .where(Visit.status == "scheduled", Visit.start < _midnight(day))
+                .order_by(Visit.id)
             ).all()
-            for visit in done:
-                visit.status = "done"
+            for visit_id in done:  # through the service, so that the history says so
+                visit_changes.done(session, visit_id, None, self.on(day))
         self.decide(day)
 
     def decide(self, day: date) -> None:
@@ -294,7 +313,8 @@ class Demo:
         console.print(f"{day}  programme-day: {done or 'nothing due'}")
 
     # --- the end ------------------------------------------------------------------------
-    def report(self) -> None:
+    def report(self) -> date:
+        """Print the end state; returns the date the status overview is shown for."""
         settings = get_settings()
         last = self.period[1] + timedelta(days=1) if self.events else settings.today()
         with unit_of_work(self.engine, readonly=True) as session:
@@ -324,7 +344,7 @@ class Demo:
         for number, html in documents:
             (folder / f"faktura-{number}.html").write_text(html, encoding="utf-8")
         completed_ok = all(total == fee for _, state, total in billed if state == "completed")
-        table("cases", ["state", "count"], [[s, n] for s, n in sorted(per_case.items())])
+        _table("cases", ["state", "count"], [[s, n] for s, n in sorted(per_case.items())])
         net = invoiced.get("invoice", 0) - invoiced.get("credit", 0)
         console.print(
             f"invoiced NOK {format_ore(invoiced.get('invoice', 0))}, credited NOK "
@@ -344,9 +364,16 @@ class Demo:
             "audit: " + ("history intact" if not findings else f"{len(findings)} findings")
         )
         console.print("")
-        from kulturskole.cli.status import status_command
+        return last
 
-        status_command(as_of=last.isoformat(), programme=self.programme_id, as_json=False)
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    grid = Table(title=title, title_justify="left")
+    for column in columns:
+        grid.add_column(column)
+    for row in rows:
+        grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    console.print(grid)
 
 
 def _midnight(day: date):  # noqa: ANN202
@@ -356,5 +383,7 @@ def _midnight(day: date):  # noqa: ANN202
     return datetime.combine(day, datetime.min.time(), ZoneInfo("Europe/Oslo"))
 
 
-def run_demo(share: float = 0.4, seed: int = 2024) -> None:
-    Demo(share, seed).run()
+def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:
+    """Play the programme (or, on a database played before, only report); the caller shows
+    the status overview for ``DemoResult.as_of`` after it."""
+    return Demo(share, seed).run()

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from kulturskole import PROGRAMMES_DIR
+from kulturskole import PROGRAMMES_DIR, bootstrap
 from kulturskole.db import engine_for, unit_of_work
 from kulturskole.history import Acting
 from kulturskole.migrate import upgrade
@@ -25,6 +25,8 @@ from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import load_programme
 from models import Base, Case
+
+bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 PG_URL = os.environ.get("KULTURSKOLE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import verify
-from models import Breach, Case, HistoryEntry, Invoice, Message
+from models import Breach, Case, HistoryEntry, Invoice, Message, Visit
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -54,4 +54,10 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
         decided = session.scalars(select(Breach).where(Breach.status == "terminated")).all()
         assert len(decided) == 1 and decided[0].decision == "approve"
         assert list(verify(session)) == []
+        done = session.execute(select(Visit.case_id, Visit.id).where(Visit.status == "done")).all()
+        assert done, "advisors must have visited"
+        marked = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.action == "visit-done")
+        ).all()
+        assert sorted((e.case_id, e.details["visit"]) for e in marked) == sorted(done)
     assert len(list((tmp_path / "outbox").glob("*.eml"))) > 0

@@ -31,16 +31,6 @@ def test_demo_prints_the_overview_of_the_programme_and_day_it_returns(
     assert "last runs" in result.stdout and "never" in result.stdout
 
 
-def test_demo_prints_nothing_more_when_run_demo_returns_nothing(
-    cli,  # noqa: ANN001
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(kulturskole.demo, "run_demo", lambda share, seed: None)
-    result = run(cli, "demo")
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == ""
-
-
 def test_demo_refuses_a_share_outside_zero_to_one(cli) -> None:  # noqa: ANN001
     result = run(cli, "demo", "--share", "1.5")
     assert result.exit_code == 2

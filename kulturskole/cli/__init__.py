@@ -11,7 +11,10 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
+from kulturskole import bootstrap
 from kulturskole.errors import KulturskoleError
+
+bootstrap.wire()  # a command's transitions run their reactions: mail, breaches, visits
 
 
 class _UserErrors(TyperGroup):

@@ -22,8 +22,7 @@ def demo_command(
     if not 0 < share <= 1:
         raise InvalidInput("--share must be above 0 and at most 1")
     result = run_demo(share, seed)
-    if result is not None:  # None: a run_demo that printed the overview itself
-        show_status(result.as_of, result.programme)
+    show_status(result.as_of, result.programme)
 
 
 def register(app: typer.Typer) -> None:

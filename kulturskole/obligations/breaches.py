@@ -15,6 +15,7 @@ from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.obligations.rules import Facts, evaluate, rule_text
 from kulturskole.reports import Report, filled_by_flow, json_field
+from kulturskole.services.cases import transition
 from kulturskole.services.programmes import get_programme
 from models import Breach, Case, GroupMember, Programme
 from notifications.case_mail import (
@@ -239,8 +240,6 @@ def decide(
     rejection keeps the case and gives a new grace period. Returns (breach, applied): a breach
     already decided and closed is left as it is (False), so a resumed flow run after a CLI
     decision does nothing twice."""
-    from kulturskole.services.cases import transition
-
     breach = find_breach(session, breach_id)
     reason = (reason or "").strip()
     if not reason:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from kulturskole.contact import clean_email, clean_name, clean_phone
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
+from kulturskole.reactions import Change, react, require_wired
 from kulturskole.services.municipalities import get_municipality
 from kulturskole.services.programmes import get_programme
 from models import ROLES, Case, GroupMember, Person
@@ -251,7 +252,10 @@ def transition(
     reason: str | None = None,
     initiated_by: str | None = None,
 ) -> tuple[str, str]:
-    """Fire ``trigger`` on the case as of the acting date; refused triggers change nothing."""
+    """Fire ``trigger`` on the case as of the acting date; refused triggers change nothing.
+    After the history entry, the reactions wired in kulturskole/bootstrap.py run (mail,
+    breaches, visits) in the same transaction."""
+    require_wired()  # before anything changes: a transition without its reactions is a bug
     ctx = Context(as_of=acting.as_of, reason=_text(reason), initiated_by=initiated_by)
     before, after = fire(case, trigger, ctx)
     details: dict[str, Any] = {}
@@ -267,16 +271,14 @@ def transition(
         reason=ctx.reason,
         details=details,
     )
-    case_mail.after_transition(
-        session, case, trigger, acting, reason=ctx.reason, initiated_by=initiated_by
+    change = Change(
+        trigger=trigger,
+        before=before,
+        after=after,
+        reason=ctx.reason,
+        initiated_by=initiated_by,
     )
-    if trigger == "terminate":
-        from kulturskole.obligations.breaches import close_for_termination
-        from kulturskole.visits.changes import cancel_future_visits
-
-        close_for_termination(session, case, acting)
-
-        cancel_future_visits(session, case, acting, f"Avtalen er avsluttet: {ctx.reason}")
+    react(session, case, change, acting)
     return before, after
 
 

@@ -1,0 +1,46 @@
+"""Composition: the one place that says what happens when a case changes state.
+
+Every entry point (the CLI, the flows package, the tests, the benchmarks) calls ``wire()``
+before it works; ``transition()`` refuses to run until it has. The order of registration is the
+order of effects after the history entry: the mail is queued, then a terminated case's open
+breaches are closed, then its future visits are cancelled (with calendar cancellations).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from kulturskole import reactions
+from kulturskole.history import Acting
+from kulturskole.obligations.breaches import close_for_termination
+from kulturskole.reactions import Change
+from kulturskole.visits.changes import cancel_future_visits
+from models import Case
+from notifications import case_mail
+
+
+def wire() -> None:
+    """Register the reactions; calling it again changes nothing."""
+    reactions.register(queue_mail)
+    reactions.register(close_breaches, trigger="terminate")
+    reactions.register(cancel_visits, trigger="terminate")
+
+
+def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    """What the transition tells the municipality goes to the outbox (template per trigger)."""
+    case_mail.after_transition(
+        session,
+        case,
+        change.trigger,
+        acting,
+        reason=change.reason,
+        initiated_by=change.initiated_by,
+    )
+
+
+def close_breaches(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    close_for_termination(session, case, acting)
+
+
+def cancel_visits(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    cancel_future_visits(session, case, acting, f"Avtalen er avsluttet: {change.reason}")
