@@ -119,8 +119,8 @@ def programme_json(programme: Programme) -> dict[str, Any]:
         "period_start": programme.period_start.isoformat(),
         "period_end": programme.period_end.isoformat(),
         "fee": format_ore(programme.fee_ore),
-        "currency": programme.definition["currency"],
-        "instalments": programme.definition["invoicing"]["instalments"],
+        "currency": programme.rules.currency,
+        "instalments": programme.rules.invoicing.instalments,
         "events": [
             {
                 "id": event.id,
