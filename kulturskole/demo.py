@@ -93,10 +93,10 @@ class Demo:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
-            obligations = programme.definition["obligations"]
+            obligations = programme.rules.obligations
             self.plan_dues = {
-                "meeting-plan": date.fromisoformat(obligations["meeting_plan_due"]),
-                "development-plan": date.fromisoformat(obligations["development_plan_due"]),
+                "meeting-plan": obligations.meeting_plan_due,
+                "development-plan": obligations.development_plan_due,
             }
         self.applicants = sorted(self.rng.sample(numbers, max(4, round(len(numbers) * self.share))))
         # One group stays away from the first physical gathering: it ends in termination.
@@ -378,9 +378,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
 def _midnight(day: date):  # noqa: ANN202
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    return datetime.combine(day, datetime.min.time(), ZoneInfo("Europe/Oslo"))
+    return datetime.combine(day, datetime.min.time(), get_settings().tz)
 
 
 def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:

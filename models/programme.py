@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.definition import ProgrammeDefinition
 
 
 class Programme(Base):
@@ -19,7 +20,7 @@ class Programme(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     fee_ore: Mapped[int] = mapped_column(Integer)
-    # The whole validated definition, for the parts later features read (invoicing, obligations).
+    # The whole validated definition as JSON; read it through ``rules``, never directly.
     definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -28,6 +29,20 @@ class Programme(Base):
         order_by="ProgrammeEvent.position",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def rules(self) -> ProgrammeDefinition:
+        """The stored definition, validated and typed: every default comes from the schema.
+
+        Validated once per definition dict: a reloaded file or a row read again from the
+        database brings a new dict, and with it a fresh validation.
+        """
+        definition = self.definition
+        cached = self.__dict__.get("_rules")
+        if cached is None or cached[0] is not definition:
+            cached = (definition, ProgrammeDefinition.model_validate(definition))
+            self.__dict__["_rules"] = cached
+        return cached[1]
 
 
 class ProgrammeEvent(Base):

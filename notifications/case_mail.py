@@ -43,25 +43,25 @@ def chief_executive(case: Case) -> list[Recipient]:
 
 def programme_contact(programme: Programme) -> Recipient:
     settings = get_settings()
-    contact = programme.definition.get("contact") or {}
+    contact = programme.rules.contact
     return Recipient(
-        settings.programme_contact_name or contact.get("name"),
-        settings.programme_contact_email or contact["email"],
+        settings.programme_contact_name or contact.name,
+        settings.programme_contact_email or contact.email,
     )
 
 
 def common_context(case: Case, recipient: Recipient) -> dict[str, Any]:
     settings = get_settings()
-    definition = case.programme.definition
+    rules = case.programme.rules
     return {
         "programme": {
             "id": case.programme.id,
             "title": case.programme.title,
-            "subtitles": definition.get("subtitles", []),
+            "subtitles": list(rules.subtitles),
             "period_start": case.programme.period_start,
             "period_end": case.programme.period_end,
-            "contract": definition.get("contract", {}),
-            "contact": definition.get("contact", {}),
+            "contract": rules.contract.model_dump(mode="json"),
+            "contact": rules.contact.model_dump(mode="json"),
             "fee_ore": case.programme.fee_ore,
         },
         "municipality": {"number": case.municipality_number, "name": case.municipality.name},
@@ -112,7 +112,7 @@ def after_transition(
     if trigger in ("reject", "withdraw"):
         context["reason"] = reason
     elif trigger == "select":
-        context["min_group_size"] = case.programme.definition["participation"]["min_group_size"]
+        context["min_group_size"] = case.programme.rules.participation.min_group_size
     elif trigger == "activate":
         context["events"] = [event_context(e) for e in case.programme.events]
     elif trigger == "terminate":

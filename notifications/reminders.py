@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kulturskole.config import get_settings
 from kulturskole.history import Acting
 from models import Case, GroupMember, Programme
 from notifications.case_mail import common_context, coordinator_or_contact, event_context, key_for
 from notifications.outbox import queue
-
-REMINDED_STATES = ("contracted", "active")
+from states.groups import PARTICIPATING
 
 
 def queue_due_reminders(session: Session, acting: Acting, programme_id: str | None = None) -> int:
@@ -26,9 +26,9 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
         select(Programme).where(Programme.id == programme_id) if programme_id else select(Programme)
     ).all()
     for programme in programmes:
-        settings = programme.definition.get("reminders") or {}
-        days = int(settings.get("days_before", 7))
-        kinds = set(settings.get("kinds", ["joint-gathering", "coordinator-meeting"]))
+        reminders = programme.rules.reminders
+        days = reminders.days_before
+        kinds = set(reminders.kinds)
         due = [
             e
             for e in programme.events
@@ -40,7 +40,7 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
             continue
         cases = session.scalars(
             select(Case)
-            .where(Case.programme_id == programme.id, Case.state.in_(REMINDED_STATES))
+            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
             .options(
                 selectinload(Case.members).selectinload(GroupMember.person),
                 selectinload(Case.contact),
@@ -71,24 +71,23 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
 def _visit_reminders(session: Session, acting: Acting, programme_id: str | None) -> int:
     """A reminder before each scheduled guidance visit, as before gatherings."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from models import Visit
 
-    oslo = ZoneInfo("Europe/Oslo")
+    tz = get_settings().tz
     queued = 0
     for programme in session.scalars(
         select(Programme).where(Programme.id == programme_id) if programme_id else select(Programme)
     ):
-        days = int((programme.definition.get("reminders") or {}).get("days_before", 7))
-        first = datetime.combine(acting.as_of + timedelta(days=1), datetime.min.time(), oslo)
-        last = datetime.combine(acting.as_of + timedelta(days=days + 1), datetime.min.time(), oslo)
+        days = programme.rules.reminders.days_before
+        first = datetime.combine(acting.as_of + timedelta(days=1), datetime.min.time(), tz)
+        last = datetime.combine(acting.as_of + timedelta(days=days + 1), datetime.min.time(), tz)
         rows = session.execute(
             select(Visit, Case)
             .join(Case, Case.id == Visit.case_id)
             .where(
                 Case.programme_id == programme.id,
-                Case.state.in_(REMINDED_STATES),
+                Case.state.in_(PARTICIPATING),
                 Visit.status == "scheduled",
                 Visit.start >= first,
                 Visit.start < last,
@@ -100,7 +99,7 @@ def _visit_reminders(session: Session, acting: Acting, programme_id: str | None)
             )
         ).all()
         for visit, case in rows:
-            start, end = visit.start.astimezone(oslo), visit.end.astimezone(oslo)
+            start, end = visit.start.astimezone(tz), visit.end.astimezone(tz)
             event = {
                 "id": f"visit-{visit.id}",
                 "title": "Veiledningsbesøk",

@@ -47,12 +47,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
 from jinja2.exceptions import UndefinedError
+
+from kulturskole.config import get_settings
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -62,7 +63,6 @@ __all__ = [
     "REQUIRED_CONTEXT",
     "TEMPLATES",
     "TEMPLATES_DIR",
-    "TIMEZONE",
     "Rendered",
     "dato",
     "dato_kort",
@@ -82,7 +82,6 @@ __all__ = [
 ]
 
 LOCALE = "nb_NO"
-TIMEZONE = ZoneInfo("Europe/Oslo")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 #: Keys every message template receives (``recipient`` is optional and not listed).
@@ -180,7 +179,7 @@ def _field(obj: Any, name: str, default: Any = ...) -> Any:
 def _local(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no time zone; give an aware datetime")
-    return moment.astimezone(TIMEZONE)
+    return moment.astimezone(get_settings().tz)
 
 
 def _day(value: Any) -> date:

@@ -55,7 +55,7 @@ def in_county_dialogue(case: Case, _ctx: Context) -> str | None:
 
 # --- contract: the preparations and the signatures ------------------------------------------
 def group_large_enough(case: Case, _ctx: Context) -> str | None:
-    needed = int(case.programme.definition["participation"]["min_group_size"])
+    needed = case.programme.rules.participation.min_group_size
     if len(case.members) < needed:
         return f"the group has {len(case.members)} members, at least {needed} are needed"
     return None

@@ -18,8 +18,6 @@ STATES = ["applied", "selected", "contracted", "active", "completed", "terminate
 """``declined``: the application ended without participation, either not selected by the
 council (``reject``) or withdrawn by the municipality (``withdraw``); the history says which."""
 
-END_STATES = ("completed", "terminated", "declined")
-
 TRANSITIONS = [
     {"trigger": "select", "source": "applied", "dest": "selected"},
     {"trigger": "reject", "source": "applied", "dest": "declined"},

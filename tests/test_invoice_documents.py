@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from stdnum import luhn
 from stdnum.no import kontonr, orgnr
 
+from kulturskole.config import get_settings
 from kulturskole.invoicing import documents
 from kulturskole.invoicing.data import InvoiceData, Line, Party
 from kulturskole.invoicing.documents import document_filename, invoice_html, invoice_pdf
-from notifications.render import TIMEZONE
 
 NBSP = "\u00a0"
 AMOUNT = f"6{NBSP}666,67{NBSP}kr"  # as Babel writes 666 667 øre in nb_NO
@@ -274,7 +274,7 @@ def test_the_invoice_pdf_has_the_same_content() -> None:
     assert "TESTFAKTURA" not in seen
     assert reader.metadata.title == "Faktura 17"
     assert reader.metadata.author == "Norsk kulturskoleråd"
-    assert reader.metadata.creation_date == datetime(2024, 9, 24, tzinfo=TIMEZONE)
+    assert reader.metadata.creation_date == datetime(2024, 9, 24, tzinfo=get_settings().tz)
 
 
 def test_the_credit_note_pdf_refers_to_the_invoice() -> None:

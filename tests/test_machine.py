@@ -6,10 +6,20 @@ from datetime import date
 
 import pytest
 
+from kulturskole import PROGRAMMES_DIR
+from kulturskole.programme_file import parse_programme_file
 from models import Case, GroupMember, Person, Programme
 from states.conditions import Context
 from states.errors import ConditionsNotMet, TransitionNotAllowed
 from states.machine import MACHINE, STATES, TRIGGERS, allowed_triggers, explain, fire, mermaid
+
+SHIPPED = parse_programme_file(PROGRAMMES_DIR / "regionale-2024-2025.yaml").to_json()
+
+
+def definition(min_group_size: int) -> dict[str, object]:
+    """The shipped definition, as stored, with another minimum group size."""
+    return SHIPPED | {"participation": {"min_group_size": min_group_size}}
+
 
 PROGRAMME = Programme(
     id="p",
@@ -17,7 +27,7 @@ PROGRAMME = Programme(
     period_start=date(2024, 8, 1),
     period_end=date(2025, 12, 31),
     fee_ore=2_000_000,
-    definition={"participation": {"min_group_size": 4}},
+    definition=definition(4),
 )
 
 
@@ -100,7 +110,7 @@ def test_minimum_group_size_comes_from_the_programme() -> None:
         period_start=date(2024, 8, 1),
         period_end=date(2025, 12, 31),
         fee_ore=1,
-        definition={"participation": {"min_group_size": 5}},
+        definition=definition(5),
     )
     case = contract_ready(make_case("selected"))
     case.programme = programme

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -20,10 +19,10 @@ from kulturskole.cli.common import (
     table,
     work,
 )
+from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput
 from models import BLOCK_SCOPES
 
-OSLO = ZoneInfo("Europe/Oslo")
 advisors = typer.Typer(help="The council's advisors (veiledere).", no_args_is_help=True)
 calendar = typer.Typer(help="Days on which no visit may fall.", no_args_is_help=True)
 visits = typer.Typer(help="Guidance visits (veiledningsbesøk).", no_args_is_help=True)
@@ -190,7 +189,7 @@ def visits_move(
         raise InvalidInput(f"--to: {to!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
     with work() as session:
         visit = move(session, visit_id, when, acting(as_of), mode)
-        ok(f"visit {visit_id} moved to {visit.start.astimezone(OSLO):%Y-%m-%d %H:%M}")
+        ok(f"visit {visit_id} moved to {visit.start.astimezone(get_settings().tz):%Y-%m-%d %H:%M}")
 
 
 @visits.command("cancel")

@@ -33,8 +33,9 @@ from fpdf.fonts import FontFace
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import kontonr, orgnr
 
+from kulturskole.config import get_settings
 from kulturskole.invoicing.data import InvoiceData, Party
-from notifications.render import LOCALE, TIMEZONE, dato, environment, kr, periode
+from notifications.render import LOCALE, dato, environment, kr, periode
 
 __all__ = ["TEMPLATE", "document_filename", "invoice_html", "invoice_pdf"]
 
@@ -502,7 +503,7 @@ def invoice_pdf(data: InvoiceData) -> bytes:
     """
     view = _view(data)
     pdf = _Document(view)
-    pdf.set_creation_date(datetime.combine(data.issue_date, time(0), tzinfo=TIMEZONE))
+    pdf.set_creation_date(datetime.combine(data.issue_date, time(0), tzinfo=get_settings().tz))
     title = f"{view.title} {data.number}"
     pdf.set_title(f"TEST – {title}" if data.test else title)
     pdf.set_author(view.seller.name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from models.definition import InvoiceTrigger
+
 
 def split(total_ore: int, parts: int) -> list[int]:
     """Split ``total_ore`` into ``parts`` amounts that add up to it exactly; the first ones
@@ -17,16 +19,11 @@ def split(total_ore: int, parts: int) -> list[int]:
     return [base + 1 if i < extra else base for i in range(parts)]
 
 
-def trigger_events(definition: dict[str, Any], events: Sequence[Any]) -> list[Any]:
+def trigger_events(after: InvoiceTrigger, events: Sequence[Any]) -> list[Any]:
     """The events after which an instalment is invoiced, in time order (instalment 1, 2, …).
 
     From the programme file: ``invoicing.after`` names the kind and mode (the physical joint
     gatherings). Tentative events have no end yet and cannot trigger anything.
     """
-    after = definition["invoicing"]["after"]
-    matching = [
-        e
-        for e in events
-        if e.kind == after["kind"] and (after.get("mode") is None or e.mode == after["mode"])
-    ]
+    matching = [e for e in events if after.matches(e)]
     return sorted(matching, key=lambda e: (e.start is None, e.start, e.id))

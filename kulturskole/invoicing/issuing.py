@@ -27,8 +27,7 @@ from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
 from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
 from kulturskole.services.programmes import format_ore, get_programme
 from models import Case, GroupMember, HistoryEntry, Invoice, Programme
-
-INVOICED_STATES = ("contracted", "active")
+from states.groups import PARTICIPATING
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,8 @@ def find_due(
     session: Session, programme: Programme, as_of: date, dry_run: bool = False
 ) -> tuple[list[Due], RunReport]:
     report = RunReport(programme.id, as_of, dry_run)
-    triggers = trigger_events(programme.definition, programme.events)
-    amounts = split(programme.fee_ore, programme.definition["invoicing"]["instalments"])
+    triggers = trigger_events(programme.rules.invoicing.after, programme.events)
+    amounts = split(programme.fee_ore, programme.rules.invoicing.instalments)
     ended = [
         (number, event)
         for number, event in enumerate(triggers, start=1)
@@ -165,7 +164,7 @@ def find_due(
     for case_id, number, _state in cases:
         for instalment, event in ended:
             state = _state_on(timeline[case_id], event.end)
-            if state in INVOICED_STATES:
+            if state in PARTICIPATING:
                 if (case_id, instalment) in standing:
                     report.already_invoiced += 1
                     continue
@@ -180,7 +179,7 @@ def find_due(
                         amounts[instalment - 1],
                     )
                 )
-            elif state == "terminated" or _ever(timeline[case_id], INVOICED_STATES):
+            elif state == "terminated" or _ever(timeline[case_id], PARTICIPATING):
                 report.skipped.append(
                     {
                         "municipality": number,
@@ -210,7 +209,7 @@ def _issue_batch(
             .with_for_update(of=Case)
         )
     }
-    terms = int(programme.definition["invoicing"].get("payment_terms_days", 30))
+    terms = programme.rules.invoicing.payment_terms_days
     to_issue = [d for d in batch if (d.case_id, d.instalment) not in standing]
     report.already_invoiced += len(batch) - len(to_issue)  # another run got there first
     if not to_issue:

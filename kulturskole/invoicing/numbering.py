@@ -15,7 +15,7 @@ from models import InvoiceSeries, Programme
 
 
 def series_of(programme: Programme) -> str:
-    return programme.definition["invoicing"].get("series") or programme.id
+    return programme.rules.invoicing.series or programme.id
 
 
 def take_number(session: Session, programme: Programme, count: int = 1) -> tuple[str, int]:
@@ -24,7 +24,7 @@ def take_number(session: Session, programme: Programme, count: int = 1) -> tuple
     series = series_of(programme)
     row = session.get(InvoiceSeries, series, with_for_update=True)
     if row is None:
-        first = int(programme.definition["invoicing"].get("first_number", 1))
+        first = programme.rules.invoicing.first_number
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(InvoiceSeries)

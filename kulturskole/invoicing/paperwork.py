@@ -18,18 +18,17 @@ from notifications.render import kommune
 
 
 def seller(programme: Programme) -> Party:
-    s = programme.definition["seller"]
-    contact = programme.definition.get("contact") or {}
+    s, contact = programme.rules.seller, programme.rules.contact
     return Party(
-        name=s["name"],
-        organisation_number=s["organisation_number"],
-        street=s.get("street"),
-        postcode=s.get("postcode"),
-        city=s.get("city"),
-        vat_registered=bool(s.get("vat_registered")),
-        contact_name=contact.get("name"),
-        email=s.get("email") or contact.get("email"),
-        phone=s.get("phone") or contact.get("phone"),
+        name=s.name,
+        organisation_number=s.organisation_number,
+        street=s.street,
+        postcode=s.postcode,
+        city=s.city,
+        vat_registered=s.vat_registered,
+        contact_name=contact.name,
+        email=s.email or contact.email,
+        phone=s.phone or contact.phone,
     )
 
 
@@ -52,15 +51,14 @@ def stamp(
         invoice.buyer_name = credited.buyer_name
         invoice.buyer_org_number = credited.buyer_org_number
         invoice.buyer_reference = credited.buyer_reference
-    invoice.test = not programme.definition["seller"].get("verified", False)
+    invoice.test = not programme.rules.seller.verified
 
 
 def invoice_data(
     programme: Programme, invoice: Invoice, *, credited: Invoice | None = None
 ) -> InvoiceData:
     """What the stamped invoice says, for its documents (reads, never changes the row)."""
-    s = programme.definition["seller"]
-    instalments = int(programme.definition["invoicing"]["instalments"])
+    instalments = programme.rules.invoicing.instalments
     event = next((e for e in programme.events if e.id == invoice.trigger_event_id), None)
     description = f"Deltakeravgift {programme.title}, avdrag {invoice.instalment} av {instalments}"
     return InvoiceData(
@@ -72,7 +70,7 @@ def invoice_data(
         seller=seller(programme),
         buyer=Party(name=invoice.buyer_name, organisation_number=invoice.buyer_org_number),
         buyer_reference=invoice.buyer_reference,
-        bank_account=s["bank_account"],
+        bank_account=programme.rules.seller.bank_account,
         kid=invoice.kid,
         lines=(
             Line(description, invoice.amount_ore, programme.period_start, programme.period_end),
@@ -121,7 +119,7 @@ def store_documents(
         context["invoice"] = {
             "number": invoice.number,
             "instalment": invoice.instalment,
-            "instalments": programme.definition["invoicing"]["instalments"],
+            "instalments": programme.rules.invoicing.instalments,
             "amount_ore": invoice.amount_ore,
             "issue_date": invoice.issue_date,
             "due_date": invoice.due_date,
@@ -155,4 +153,4 @@ def store_documents(
 def _account(programme: Programme) -> str:
     from stdnum.no import kontonr
 
-    return kontonr.format(programme.definition["seller"]["bank_account"])
+    return kontonr.format(programme.rules.seller.bank_account)

@@ -25,8 +25,7 @@ from notifications.case_mail import (
     programme_contact,
 )
 from notifications.outbox import queue
-
-MONITORED_STATES = ("contracted", "active")
+from states.groups import PARTICIPATING, TERMINABLE
 
 
 @dataclass
@@ -84,15 +83,15 @@ def monitor(
 
 
 def _monitor(session: Session, programme: Programme, acting: Acting, report: MonitorReport) -> None:
-    obligations = programme.definition.get("obligations") or {}
-    grace = timedelta(days=int(obligations.get("grace_days", 14)))
-    terminating = set(obligations.get("terminating_rules", []))
+    obligations = programme.rules.obligations
+    grace = timedelta(days=obligations.grace_days)
+    terminating = set(obligations.terminating_rules)
     facts = Facts.load(session, programme, acting.as_of)
     cases = {
         c.id: c
         for c in session.scalars(
             select(Case)
-            .where(Case.programme_id == programme.id, Case.state.in_(MONITORED_STATES))
+            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
             .options(
                 selectinload(Case.municipality),
                 selectinload(Case.members).selectinload(GroupMember.person),
@@ -270,7 +269,7 @@ def decide(
     )
     if approve:
         breach.status, breach.closed_on = "terminated", acting.as_of
-        if case.state in ("selected", "contracted", "active"):
+        if case.state in TERMINABLE:
             transition(
                 session,
                 case,
@@ -280,8 +279,8 @@ def decide(
                 reason=f"Brudd på forpliktelse ({breach.rule}, brudd {breach.id}): {reason}",
             )
     else:
-        grace = (case.programme.definition.get("obligations") or {}).get("grace_days", 14)
-        breach.remedy_by = acting.as_of + timedelta(days=int(grace))
+        grace = case.programme.rules.obligations.grace_days
+        breach.remedy_by = acting.as_of + timedelta(days=grace)
     return breach, True
 
 

@@ -104,7 +104,7 @@ class Facts:
         ):
             missed[visit.case_id].append(visit)
         facts.missed_visits = missed
-        days = int(_obligations(programme).get("invoice_overdue_days", 30))
+        days = programme.rules.obligations.invoice_overdue_days
         overdue: dict[int, list[Invoice]] = defaultdict(list)
         for invoice in session.scalars(
             select(Invoice)
@@ -121,12 +121,8 @@ class Facts:
         return facts
 
 
-def _obligations(programme: Programme) -> dict[str, Any]:
-    return programme.definition.get("obligations") or {}
-
-
 def rule_text(rule: str, programme: Programme) -> str:
-    size = programme.definition["participation"]["min_group_size"]
+    size = programme.rules.participation.min_group_size
     return RULE_TEXT[rule].format(min_group_size=size)
 
 
@@ -149,7 +145,7 @@ def _ended_events(facts: Facts, case_id: int, kind: str) -> list[Any]:
 
 
 def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
-    needed = int(_obligations(facts.programme).get("min_present_at_gatherings", 2))
+    needed = facts.programme.rules.obligations.min_present_at_gatherings
     short = []
     for event in _ended_events(facts, case_id, "joint-gathering"):
         row = facts.attendance.get(case_id, {}).get(event.id)
@@ -195,7 +191,7 @@ def _coordinator_meetings(case_id: int, facts: Facts) -> Finding | None:
 
 def _group_composition(case_id: int, facts: Facts) -> Finding | None:
     roles = [role for role, _ in facts.roles.get(case_id, [])]
-    size = int(facts.programme.definition["participation"]["min_group_size"])
+    size = facts.programme.rules.participation.min_group_size
     lacking = []
     if len(roles) < size:
         lacking.append(f"gruppen har {len(roles)} deltakere, minst {size} trengs")
@@ -218,10 +214,9 @@ def _group_composition(case_id: int, facts: Facts) -> Finding | None:
 
 def _delivered_by(what: str, key: str, name: str):  # noqa: ANN202
     def check(case_id: int, facts: Facts) -> Finding | None:
-        due = _obligations(facts.programme).get(key)
+        due = getattr(facts.programme.rules.obligations, key)
         if due is None:
             return None
-        due = date.fromisoformat(due) if isinstance(due, str) else due
         delivered = facts.deliverables.get(case_id, {}).get(what)
         # Delivered, even late, is remedied; the late date stays in the history.
         if facts.as_of <= due or delivered is not None:

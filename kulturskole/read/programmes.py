@@ -45,8 +45,8 @@ def detail_of(programme: Programme) -> ProgrammeDetail:
         period_start=programme.period_start.isoformat(),
         period_end=programme.period_end.isoformat(),
         fee=format_ore(programme.fee_ore),
-        currency=programme.definition["currency"],
-        instalments=programme.definition["invoicing"]["instalments"],
+        currency=programme.rules.currency,
+        instalments=programme.rules.invoicing.instalments,
         events=[
             EventRow(
                 id=event.id,

@@ -109,7 +109,7 @@ def overview(session: Session, as_of: date, programme_id: str | None = None) -> 
             Invoice.due_date < as_of,
         )
     )
-    terminating = set((programme.definition.get("obligations") or {}).get("terminating_rules", []))
+    terminating = set(programme.rules.obligations.terminating_rules)
     breaches = session.execute(
         select(Breach, Case.municipality_number)
         .join(Case, Case.id == Breach.case_id)

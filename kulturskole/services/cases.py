@@ -18,7 +18,8 @@ from kulturskole.services.programmes import get_programme
 from models import ROLES, Case, GroupMember, Person
 from notifications import case_mail
 from states.conditions import Context
-from states.machine import END_STATES, allowed_triggers, explain, fire
+from states.groups import END_STATES
+from states.machine import allowed_triggers, explain, fire
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,17 @@ terminated case's future visits."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.visits.calendar import Calendar
 from kulturskole.visits.invitations import queue_invitation
 from kulturskole.visits.scheduling import slot_times
 from models import Advisor, Case, Visit
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def find_visit(session: Session, visit_id: int) -> Visit:
@@ -45,12 +43,13 @@ def move(
     mode = mode or visit.mode
     if mode not in ("physical", "digital"):
         raise InvalidInput(f"mode {mode!r} is unknown; use physical or digital")
+    tz = get_settings().tz
     if to.tzinfo is None:
-        to = to.replace(tzinfo=OSLO)
+        to = to.replace(tzinfo=tz)
     case = _case(session, visit)
     advisor = session.get(Advisor, visit.advisor_id)
     window = next(e for e in case.programme.events if e.id == visit.window_id)
-    day = to.astimezone(OSLO).date()
+    day = to.astimezone(tz).date()
     if not (window.start <= day <= window.end):
         raise InvalidInput(f"{day} is outside {window.title} ({window.start} – {window.end})")
     if day <= acting.as_of:
@@ -60,9 +59,8 @@ def move(
     )
     if blocked:
         raise InvalidInput(f"{day} is not possible: {blocked}")
-    settings = case.programme.definition.get("visits") or {}
-    minutes = dict(slot_times(mode, settings))
-    local_time = to.astimezone(OSLO).time().replace(tzinfo=None)
+    minutes = dict(slot_times(mode, case.programme.rules.visits))
+    local_time = to.astimezone(tz).time().replace(tzinfo=None)
     if local_time not in minutes:
         allowed = ", ".join(t.strftime("%H:%M") for t in sorted(minutes))
         raise InvalidInput(
@@ -73,8 +71,8 @@ def move(
             Visit.advisor_id == advisor.id,
             Visit.status != "cancelled",
             Visit.id != visit.id,
-            Visit.start >= datetime.combine(day, datetime.min.time(), OSLO),
-            Visit.start < datetime.combine(day + timedelta(days=1), datetime.min.time(), OSLO),
+            Visit.start >= datetime.combine(day, datetime.min.time(), tz),
+            Visit.start < datetime.combine(day + timedelta(days=1), datetime.min.time(), tz),
         )
     ).all()
     capacity = advisor.max_physical_per_day if mode == "physical" else advisor.max_digital_per_day
@@ -125,11 +123,9 @@ def _cancel(session: Session, case: Case, visit: Visit, reason: str, acting: Act
 def done(session: Session, visit_id: int, notes: str | None, acting: Acting) -> Visit:
     visit = find_visit(session, visit_id)
     _require_scheduled(visit, "mark done")
-    if visit.start.astimezone(OSLO).date() > acting.as_of:
-        raise InvalidInput(
-            f"visit {visit.id} is on {visit.start.astimezone(OSLO).date()}, "
-            f"after the effective date {acting.as_of}"
-        )
+    day = visit.start.astimezone(get_settings().tz).date()
+    if day > acting.as_of:
+        raise InvalidInput(f"visit {visit.id} is on {day}, after the effective date {acting.as_of}")
     visit.status, visit.notes = "done", (notes or "").strip() or None
     record(session, _case(session, visit), acting, "visit-done", details={"visit": visit.id})
     return visit
@@ -141,9 +137,10 @@ def missed(session: Session, visit_id: int, reason: str, acting: Acting) -> Visi
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("a reason is required")
-    if visit.start.astimezone(OSLO).date() > acting.as_of:
+    day = visit.start.astimezone(get_settings().tz).date()
+    if day > acting.as_of:
         raise InvalidInput(
-            f"visit {visit.id} is on {visit.start.astimezone(OSLO).date()}, "
+            f"visit {visit.id} is on {day}, "
             f"after the effective date {acting.as_of}: it cannot be missed yet"
         )
     visit.status, visit.reason = "missed", reason
@@ -160,7 +157,8 @@ def missed(session: Session, visit_id: int, reason: str, acting: Acting) -> Visi
 
 def cancel_future_visits(session: Session, case: Case, acting: Acting, reason: str) -> int:
     """A terminated case's scheduled visits after the effective date are cancelled."""
-    after = datetime.combine(acting.as_of + timedelta(days=1), datetime.min.time(), OSLO)
+    tz = get_settings().tz
+    after = datetime.combine(acting.as_of + timedelta(days=1), datetime.min.time(), tz)
     visits = session.scalars(
         select(Visit).where(
             Visit.case_id == case.id, Visit.status == "scheduled", Visit.start >= after

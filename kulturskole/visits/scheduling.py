@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kulturskole.config import get_settings
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting, record
 from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
@@ -28,9 +29,8 @@ from kulturskole.visits.advisors import assign, pick_by_county
 from kulturskole.visits.calendar import Calendar, days
 from kulturskole.visits.invitations import queue_invitation
 from models import Advisor, Case, GroupMember, Programme, ProgrammeEvent, Visit
-
-OSLO = ZoneInfo("Europe/Oslo")
-VISITED_STATES = ("contracted", "active")
+from models.definition import Visits
+from states.groups import PARTICIPATING
 
 
 @dataclass
@@ -124,14 +124,15 @@ class ScheduleReport(Report):
 class _Occupancy:
     """What each advisor already has on each day: visits per mode and digital slots taken."""
 
-    def __init__(self) -> None:
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
         self.by_mode: Counter[tuple[int, date, str]] = Counter()
         self.total: Counter[tuple[int, date]] = Counter()
         self.slots: dict[tuple[int, date], set[time]] = defaultdict(set)
         self.days: dict[int, list[date]] = defaultdict(list)  # sorted
 
     def add(self, advisor_id: int, start: datetime, mode: str) -> None:
-        local = start.astimezone(OSLO)
+        local = start.astimezone(self.tz)
         self.by_mode[(advisor_id, local.date(), mode)] += 1
         self.total[(advisor_id, local.date())] += 1
         self.slots[(advisor_id, local.date())].add(local.time())
@@ -195,9 +196,10 @@ def _schedule_window(
     report: ScheduleReport,
     assigned: dict[int, int],
 ) -> None:
-    settings = programme.definition.get("visits") or {}
-    mode = window.mode or settings.get("default_mode", "physical")
-    eligible = (Case.programme_id == programme.id, Case.state.in_(VISITED_STATES))
+    settings = programme.rules.visits
+    tz = get_settings().tz
+    mode = window.mode or settings.default_mode
+    eligible = (Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
     has_visit = select(Visit.id).where(Visit.case_id == Case.id, Visit.window_id == window.id)
     report.existing += session.scalar(
         select(func.count()).select_from(Case).where(*eligible, has_visit.exists())
@@ -222,12 +224,12 @@ def _schedule_window(
     )
     first_day = max(window.start, acting.as_of + timedelta(days=1))
     calendar = Calendar.load(session, first_day, window.end)
-    occupancy = _Occupancy()
+    occupancy = _Occupancy(tz)
     for visit in session.scalars(
         select(Visit).where(
             Visit.status != "cancelled",
-            Visit.start >= _at(window.start, time(0)),
-            Visit.start < _at(window.end + timedelta(days=1), time(0)),
+            Visit.start >= _at(window.start, time(0), tz),
+            Visit.start < _at(window.end + timedelta(days=1), time(0), tz),
         )
     ):
         occupancy.add(visit.advisor_id, visit.start, visit.mode)
@@ -274,7 +276,7 @@ def _schedule_window(
         entry = where | {
             "advisor": advisor.email,
             "mode": mode,
-            "start": start.astimezone(OSLO).isoformat(),
+            "start": start.astimezone(tz).isoformat(),
         }
         if not report.dry_run:
             visit = Visit(
@@ -325,7 +327,7 @@ def _best_slot(
     window_days: list[date],
     calendar: Calendar,
     occupancy: _Occupancy,
-    settings: dict[str, Any],
+    settings: Visits,
 ) -> tuple[datetime, datetime] | str:
     """The advisor's least loaded free day in the window, and of those the one farthest from the
     advisor's other visits (earliest on a tie), so that visits spread over the window."""
@@ -349,24 +351,16 @@ def _best_slot(
     for day in ranked:
         for start_time, minutes in slot_times(mode, settings):
             if start_time not in occupancy.slots[(advisor.id, day)]:
-                start = _at(day, start_time)
+                start = _at(day, start_time, occupancy.tz)
                 return start, start + timedelta(minutes=minutes)
     return f"window full: {advisor.name} has no free time slot left"
 
 
-def slot_times(mode: str, settings: dict[str, Any]) -> list[tuple[time, int]]:
+def slot_times(mode: str, settings: Visits) -> list[tuple[time, int]]:
     if mode == "physical":
-        return [
-            (
-                time.fromisoformat(settings.get("physical_start", "10:00")),
-                int(settings.get("physical_minutes", 150)),
-            )
-        ]
-    return [
-        (time.fromisoformat(t), int(settings.get("digital_minutes", 90)))
-        for t in settings.get("digital_starts", ["09:00", "11:00", "13:00"])
-    ]
+        return [(time.fromisoformat(settings.physical_start), settings.physical_minutes)]
+    return [(time.fromisoformat(t), settings.digital_minutes) for t in settings.digital_starts]
 
 
-def _at(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=OSLO)
+def _at(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)

@@ -1,0 +1,257 @@
+"""What a programme is, as its file defines it and ``Programme.definition`` stores it: the
+validated, frozen ``ProgrammeDefinition``. Every default lives here, once; the rest of the code
+reads a programme's rules through ``Programme.rules``, never the stored dict.
+
+The value types are in ``models.definition_values``, the timetable's events in
+``models.definition_events``; both are re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.no import kontonr, orgnr
+
+from models.definition_events import EventDefinition, EventTime, iso_weeks
+from models.definition_values import (
+    Clock,
+    DefinitionModel,
+    Email,
+    EventKind,
+    Fee,
+    IsoDate,
+    Mode,
+    Month,
+    Slug,
+    Text,
+    Week,
+    end_not_before_start,
+    rule_error,
+)
+
+__all__ = [
+    "RULES",
+    "Clock",
+    "Contact",
+    "Contract",
+    "Email",
+    "EventDefinition",
+    "EventKind",
+    "EventTime",
+    "Fee",
+    "InvoiceTrigger",
+    "Invoicing",
+    "IsoDate",
+    "Mode",
+    "Month",
+    "Obligations",
+    "Participation",
+    "Period",
+    "ProgrammeDefinition",
+    "Reminders",
+    "Rule",
+    "Seller",
+    "Slug",
+    "Text",
+    "Visits",
+    "Week",
+    "iso_weeks",
+]
+
+
+class Period(DefinitionModel):
+    start: IsoDate
+    end: IsoDate
+
+    _check_end = field_validator("end")(end_not_before_start)
+
+
+class Contract(DefinitionModel):
+    place: Text
+    date_text: Text
+    director: Text
+
+
+class Contact(DefinitionModel):
+    name: Text
+    title: Text
+    email: Email
+    phone: Text
+
+
+class _Classified(Protocol):
+    """An event as defined or as stored (``ProgrammeEvent``): what a trigger looks at."""
+
+    kind: str
+    mode: str | None
+
+
+class InvoiceTrigger(DefinitionModel):
+    """Which events end an invoicing step; ``mode`` None means any mode."""
+
+    kind: EventKind
+    mode: Mode | None = None
+
+    def matches(self, event: _Classified) -> bool:
+        return event.kind == self.kind and (self.mode is None or event.mode == self.mode)
+
+
+class Invoicing(DefinitionModel):
+    instalments: int = Field(ge=1)
+    after: InvoiceTrigger
+    payment_terms_days: int = Field(default=30, ge=0)
+    # One unbroken sequence of invoice and credit-note numbers per series.
+    series: Slug | None = None  # default: the programme id
+    first_number: int = Field(default=1, ge=1)
+
+
+def _orgnr(value: Any) -> Any:
+    try:
+        return orgnr.validate(str(value))
+    except StdnumError as exc:
+        raise PydanticCustomError(
+            "orgnr", "not a valid organisation number: {reason}", {"reason": str(exc)}
+        ) from None
+
+
+def _account(value: Any) -> Any:
+    try:
+        return kontonr.validate(str(value))
+    except StdnumError as exc:
+        raise PydanticCustomError(
+            "kontonr", "not a valid Norwegian bank account: {reason}", {"reason": str(exc)}
+        ) from None
+
+
+class Seller(DefinitionModel):
+    """The council as it invoices: its own details, from the programme file, never from code."""
+
+    name: Text
+    organisation_number: Annotated[str, BeforeValidator(_orgnr)]
+    vat_registered: bool = False
+    street: Text | None = None
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    city: Text | None = None
+    bank_account: Annotated[str, BeforeValidator(_account)]
+    email: Email | None = None
+    phone: Text | None = None
+    # False until finance has confirmed the details: documents then say "TESTFAKTURA".
+    verified: bool = False
+
+
+class Participation(DefinitionModel):
+    min_group_size: int = Field(ge=1)
+
+
+class Visits(DefinitionModel):
+    """Guidance visits: the mode when a visit window does not say, and the times of day."""
+
+    default_mode: Mode = "physical"
+    physical_start: Clock = "10:00"
+    physical_minutes: int = Field(default=150, ge=15, le=600)
+    digital_starts: list[Clock] = ["09:00", "11:00", "13:00"]
+    digital_minutes: int = Field(default=90, ge=15, le=480)
+
+
+RULES = (
+    "gathering-attendance",
+    "coordinator-meetings",
+    "group-composition",
+    "development-plan",
+    "meeting-plan",
+    "visit-missed",
+    "invoice-overdue",
+)
+Rule = Literal[
+    "gathering-attendance",
+    "coordinator-meetings",
+    "group-composition",
+    "development-plan",
+    "meeting-plan",
+    "visit-missed",
+    "invoice-overdue",
+]
+
+
+class Obligations(DefinitionModel):
+    """What a participating municipality must keep, and what follows when it does not."""
+
+    min_present_at_gatherings: int = Field(default=2, ge=1)
+    development_plan_due: IsoDate | None = None
+    meeting_plan_due: IsoDate | None = None
+    invoice_overdue_days: int = Field(default=30, ge=0)
+    grace_days: int = Field(default=14, ge=0)
+    # Rules whose breach, still open after the grace period, leads to a termination proposal.
+    terminating_rules: list[Rule] = [
+        "gathering-attendance",
+        "coordinator-meetings",
+        "group-composition",
+        "development-plan",
+    ]
+
+
+class Reminders(DefinitionModel):
+    """Reminders (påminnelser) to the coordinator before events of these kinds."""
+
+    days_before: int = Field(default=7, ge=1, le=60)
+    kinds: list[EventKind] = ["joint-gathering", "coordinator-meeting"]
+
+
+class ProgrammeDefinition(DefinitionModel):
+    """The whole programme file, validated."""
+
+    id: Slug
+    title: Text
+    subtitles: list[Text] = []
+    period: Period
+    contract: Contract
+    contact: Contact
+    fee: Fee
+    currency: Literal["NOK"]
+    invoicing: Invoicing
+    participation: Participation
+    seller: Seller
+    visits: Visits = Visits()
+    obligations: Obligations = Obligations()
+    reminders: Reminders = Reminders()
+    events: list[EventDefinition] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgrammeDefinition:
+        first: dict[str, int] = {}
+        for index, event in enumerate(self.events):
+            if event.id in first:
+                raise rule_error(
+                    f"duplicate event id {event.id!r} (first used by events[{first[event.id]}])",
+                    "events",
+                    index,
+                    "id",
+                )
+            first[event.id] = index
+        after = self.invoicing.after
+        count = len(self.invoice_events())
+        if count != self.invoicing.instalments:
+            mode = f"{after.mode} " if after.mode else ""
+            raise rule_error(
+                f"{self.invoicing.instalments} instalments, but {count} {mode}{after.kind} "
+                "events to invoice after",
+                "invoicing",
+                "instalments",
+            )
+        return self
+
+    @property
+    def fee_ore(self) -> int:
+        """The fee in øre, exact (the fee has at most two decimals)."""
+        return int(self.fee * 100)
+
+    def invoice_events(self) -> list[EventDefinition]:
+        """The events after each of which one instalment is invoiced, in file order."""
+        return [event for event in self.events if self.invoicing.after.matches(event)]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form, for ``Programme.definition`` (the fee as "20000.00")."""
+        return self.model_dump(mode="json")
