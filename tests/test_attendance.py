@@ -22,8 +22,10 @@ from kulturskole.obligations.attendance import (
 from kulturskole.obligations.deliverables import MAX_BYTES, deliver
 from kulturskole.services import cases as service
 from models import Attendance, Case, Deliverable, HistoryEntry
-from tests.conftest import PROGRAMME_ID, apply_case, run
-from tests.invoicing_fixtures import active, fire, on
+from tests.builders.cases import apply_case
+from tests.builders.invoicing import active, fire, on
+from tests.builders.programmes import PROGRAMME_ID
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

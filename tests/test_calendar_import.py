@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from models import BlockedPeriod
-from tests.conftest import run
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
@@ -70,7 +70,7 @@ def test_an_administrator_can_make_a_visit_digital_when_moving_it(
 ) -> None:
     import json
 
-    from tests.invoicing_fixtures import active
+    from tests.builders.invoicing import active
 
     (tmp_path / "a.csv").write_text(
         "name,email,phone,counties,max_physical_per_day,max_digital_per_day\n"
@@ -80,7 +80,7 @@ def test_an_administrator_can_make_a_visit_digital_when_moving_it(
     assert run(cli, "advisors", "import", str(tmp_path / "a.csv")).exit_code == 0
     active(engine, "0301")
     from kulturskole.visits import scheduling
-    from tests.invoicing_fixtures import on
+    from tests.builders.invoicing import on
 
     scheduling.run(engine, on("2024-09-26"))
     first = json.loads(run(cli, "visits", "list", "--json").stdout)[0]

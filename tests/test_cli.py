@@ -10,13 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import PROGRAMME_FILE, PROGRAMME_ID, acting, apply_case, ready_for_contract, run
 from sqlalchemy import Engine, inspect, select
 from typer.testing import CliRunner, Result
 
 from kulturskole.db import engine_for, unit_of_work
 from kulturskole.services import cases as service
 from models import Base
+from tests.builders.cases import acting, apply_case, ready_for_contract
+from tests.builders.programmes import PROGRAMME_FILE, PROGRAMME_ID
+from tests.support.cli import run
 
 APPLY = (
     "--contact-name",

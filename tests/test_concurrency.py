@@ -14,7 +14,7 @@ from kulturskole.history import Acting
 from kulturskole.services import cases as service
 from models import HistoryEntry
 from states.errors import TransitionNotAllowed
-from tests.conftest import acting, ready_for_contract, state_of
+from tests.builders.cases import acting, ready_for_contract, state_of
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

@@ -13,8 +13,8 @@ from kulturskole.db import unit_of_work
 from models import HistoryEntry, Message
 from models.base import utcnow
 from notifications.delivery import claim, deliver_due
-from tests.conftest import apply_case, ready_for_contract
-from tests.smtp_server import Handler, free_port, smtp_server
+from tests.builders.cases import apply_case, ready_for_contract
+from tests.support.smtp_server import Handler, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 AS_OF = date(2024, 6, 10)

@@ -16,8 +16,8 @@ from kulturskole.config import get_settings
 from kulturskole.db import unit_of_work
 from models import Message
 from notifications.delivery import deliver_due
-from tests.conftest import apply_case
-from tests.smtp_server import Handler, smtp_server
+from tests.builders.cases import apply_case
+from tests.support.smtp_server import Handler, smtp_server
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 USER, PASSWORD = "kulturskole", "hemmelig-passord-42"

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import run
-from tests.invoicing_fixtures import active, invoices
+from tests.builders.invoicing import active, invoices
+from tests.support.cli import run
 
 pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), pytest.mark.slow]
 
@@ -54,7 +54,7 @@ def test_run_invoicing_dry_run_then_for_real_then_again(engine: Engine, cli) -> 
 
 def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noqa: ANN001
     from kulturskole.invoicing import issuing
-    from tests.invoicing_fixtures import on
+    from tests.builders.invoicing import on
 
     active(engine, "0301", "5001")
     issuing.run(engine, on("2024-09-26"))

@@ -12,8 +12,9 @@ from sqlalchemy import Engine, select
 
 from kulturskole.db import unit_of_work
 from models import HistoryEntry, Message
-from tests.conftest import apply_case, ready_for_contract, run
-from tests.smtp_server import Handler, smtp_server
+from tests.builders.cases import apply_case, ready_for_contract
+from tests.support.cli import run
+from tests.support.smtp_server import Handler, smtp_server
 
 pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), pytest.mark.slow]
 

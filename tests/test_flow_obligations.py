@@ -16,8 +16,9 @@ from kulturskole.obligations import breaches
 from kulturskole.obligations.attendance import record_attendance
 from kulturskole.services import cases as service
 from models import Breach, HistoryEntry
-from tests.conftest import GROUP, run
-from tests.invoicing_fixtures import active, on
+from tests.builders.cases import GROUP
+from tests.builders.invoicing import active, on
+from tests.support.cli import run
 
 pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), pytest.mark.slow]
 
@@ -175,8 +176,8 @@ def test_a_pause_that_times_out_leaves_everything_and_the_next_run_asks_again(
 
 
 def test_run_lifecycle_activates_on_the_first_day(engine: Engine, cli) -> None:  # noqa: ANN001
-    from tests.conftest import ready_for_contract
-    from tests.invoicing_fixtures import fire
+    from tests.builders.cases import ready_for_contract
+    from tests.builders.invoicing import fire
 
     ready_for_contract(engine, "4601")
     fire(engine, "4601", "contract", "2024-06-10")

@@ -12,7 +12,8 @@ from kulturskole.db import unit_of_work
 from kulturskole.history import current_flow_run_id, verify
 from kulturskole.services import cases as service
 from models import HistoryEntry, Person
-from tests.conftest import GROUP, acting, apply_case, ready_for_contract, run
+from tests.builders.cases import GROUP, acting, apply_case, ready_for_contract
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

@@ -13,8 +13,8 @@ from kulturskole.invoicing.instalments import split
 from kulturskole.invoicing.kid import is_valid, kid_for
 from kulturskole.invoicing.ledger import credit, record_payment
 from models import Base, HistoryEntry, Invoice, Message
-from tests.conftest import apply_case
-from tests.invoicing_fixtures import active, fire, invoices, on
+from tests.builders.cases import apply_case
+from tests.builders.invoicing import active, fire, invoices, on
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
@@ -275,7 +275,7 @@ def test_standing_invoice_is_unique_per_case_and_instalment_in_the_database(
 
 
 def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: Engine) -> None:
-    from tests.ehf_validation import validate
+    from tests.support.ehf_validation import validate
 
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))

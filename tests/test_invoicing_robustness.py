@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from kulturskole.db import unit_of_work
 from kulturskole.invoicing import issuing
 from models import Invoice
-from tests.invoicing_fixtures import active, invoices, municipalities, on
+from tests.builders.invoicing import active, invoices, municipalities, on
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 ROOT = Path(__file__).resolve().parent.parent

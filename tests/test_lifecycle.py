@@ -13,8 +13,9 @@ from kulturskole.obligations import breaches
 from kulturskole.services import cases as service
 from models import Message
 from notifications.reminders import queue_due_reminders
-from tests.conftest import ready_for_contract, run
-from tests.invoicing_fixtures import active, fire, on
+from tests.builders.cases import ready_for_contract
+from tests.builders.invoicing import active, fire, on
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
@@ -59,7 +60,7 @@ def test_active_cases_complete_after_the_period_unless_a_breach_is_open(engine: 
 
 def test_a_visit_is_reminded_once_a_week_before(engine: Engine, tmp_path) -> None:  # noqa: ANN001
     from kulturskole.visits import scheduling
-    from tests.visit_fixtures import import_advisors
+    from tests.builders.visits import import_advisors
 
     import_advisors(engine, tmp_path, "Anne Berg,anne@kulturskoleradet.no,,03,,")
     active(engine, "0301")

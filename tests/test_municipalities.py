@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner, Result
 
@@ -13,6 +12,7 @@ from kulturskole.db import unit_of_work
 from kulturskole.errors import InvalidFile
 from kulturskole.services.municipalities import DEFAULT_FILE, import_municipalities
 from models import Municipality
+from tests.support.cli import run
 
 SHIPPED = DEFAULT_FILE.read_text(encoding="utf-8").splitlines()
 BAD_LINE = 100  # 98 valid rows come before it

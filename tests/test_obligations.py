@@ -16,8 +16,8 @@ from kulturskole.obligations.attendance import record_attendance
 from kulturskole.obligations.deliverables import deliver
 from kulturskole.services import cases as service
 from models import Base, Breach, HistoryEntry, Invoice, Message, Visit
-from tests.conftest import GROUP
-from tests.invoicing_fixtures import active, on
+from tests.builders.cases import GROUP
+from tests.builders.invoicing import active, on
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 COORDINATOR = GROUP[0][1]
@@ -194,7 +194,7 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     engine: Engine, keeping: str, tmp_path
 ) -> None:
     from kulturskole.visits import scheduling
-    from tests.visit_fixtures import import_advisors
+    from tests.builders.visits import import_advisors
 
     import_advisors(engine, tmp_path, "Anne Berg,anne@kulturskoleradet.no,,03,,")
     scheduling.run(engine, on("2024-09-20"))

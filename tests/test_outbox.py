@@ -17,7 +17,7 @@ from kulturskole.services import cases as service
 from models import HistoryEntry, Message
 from notifications import case_mail
 from notifications.delivery import deliver_due
-from tests.conftest import GROUP, acting, apply_case, ready_for_contract
+from tests.builders.cases import GROUP, acting, apply_case, ready_for_contract
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

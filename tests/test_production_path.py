@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kulturskole.db import unit_of_work
-from tests.conftest import PG_URL
-from tests.invoicing_fixtures import active, invoices
-from tests.smtp_server import free_port
+from tests.builders.invoicing import active, invoices
+from tests.support.backends import PG_URL
+from tests.support.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFECT = str(Path(sys.executable).parent / "prefect")

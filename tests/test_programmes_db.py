@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import PROGRAMME_FILE, PROGRAMME_ID, apply_case, run
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner, Result
 
 from models import Base, Case, HistoryEntry
+from tests.builders.cases import apply_case
+from tests.builders.programmes import PROGRAMME_FILE, PROGRAMME_ID
+from tests.support.cli import run
 
 SHIPPED_TEXT = PROGRAMME_FILE.read_text(encoding="utf-8")
 KINDS = {"inspiration", "coordinator-meeting", "joint-gathering", "visit-window", "sharing-arena"}

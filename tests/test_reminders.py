@@ -9,7 +9,7 @@ from kulturskole.db import unit_of_work
 from kulturskole.services import cases as service
 from models import Message
 from notifications.reminders import queue_due_reminders
-from tests.conftest import GROUP, acting, apply_case, ready_for_contract
+from tests.builders.cases import GROUP, acting, apply_case, ready_for_contract
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

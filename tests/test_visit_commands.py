@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import run
-from tests.invoicing_fixtures import active
-from tests.visit_fixtures import (
+from tests.builders.invoicing import active
+from tests.builders.visits import (
     ANNE,
     BJORN,
     TWO_ADVISORS,
@@ -25,6 +24,7 @@ from tests.visit_fixtures import (
     visit_of,
     visits,
 )
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 

@@ -17,9 +17,9 @@ from kulturskole.visits import changes
 from kulturskole.visits.advisors import assign, find_advisor
 from kulturskole.visits.advisors import import_advisors as import_file
 from kulturskole.visits.calendar import Calendar
-from tests.conftest import apply_case
-from tests.invoicing_fixtures import active, fire, municipalities, on
-from tests.visit_fixtures import (
+from tests.builders.cases import apply_case
+from tests.builders.invoicing import active, fire, municipalities, on
+from tests.builders.visits import (
     ANNE,
     BJORN,
     CARL,
@@ -48,7 +48,7 @@ from tests.visit_fixtures import (
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
 EXACT_WINDOWS = {"visit-window-1", "visit-window-2", "visit-window-3", "visit-window-5"}
-COORDINATOR = "ola@kommune.example.no"  # tests.conftest.GROUP
+COORDINATOR = "ola@kommune.example.no"  # tests.builders.cases.GROUP
 PHYSICAL_MINUTES = 150
 
 

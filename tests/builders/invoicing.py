@@ -10,7 +10,7 @@ from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
 from kulturskole.services import cases as service
 from models import Invoice, Municipality
-from tests.conftest import acting, ready_for_contract
+from tests.builders.cases import acting, ready_for_contract
 
 
 def active(engine: Engine, *numbers: str) -> None:

@@ -20,8 +20,8 @@ from kulturskole.services.programmes import load_programme
 from kulturskole.visits import advisors as advisor_service
 from kulturskole.visits import scheduling
 from models import Advisor, Base, Case, HistoryEntry, Message, ProgrammeEvent, Visit
-from tests.conftest import PROGRAMME_FILE
-from tests.invoicing_fixtures import on
+from tests.builders.invoicing import on
+from tests.builders.programmes import PROGRAMME_FILE
 
 OSLO = ZoneInfo("Europe/Oslo")
 HEADER = "name,email,phone,counties,max_physical_per_day,max_digital_per_day"
