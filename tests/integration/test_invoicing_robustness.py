@@ -19,7 +19,7 @@ from models import Invoice
 from tests.builders.invoicing import active, invoices, municipalities, on
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def assert_exactly_once_and_unbroken(engine: Engine, expected: int) -> None:

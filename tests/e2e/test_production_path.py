@@ -20,7 +20,7 @@ from tests.builders.invoicing import active, invoices
 from tests.support.backends import PG_URL
 from tests.support.smtp_server import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("programme_loaded")]
