@@ -9,8 +9,6 @@ from kulturskole.db import unit_of_work
 from kulturskole.errors import InvalidInput
 from kulturskole.history import verify
 from kulturskole.invoicing import issuing
-from kulturskole.invoicing.instalments import split
-from kulturskole.invoicing.kid import is_valid, kid_for
 from kulturskole.invoicing.ledger import credit, record_payment
 from models import Base, HistoryEntry, Invoice, Message
 from tests.builders.cases import apply_case
@@ -21,29 +19,6 @@ pytestmark = pytest.mark.usefixtures("programme_loaded")
 AFTER_FIRST = "2024-09-26"  # joint gathering 1 ended 2024-09-25
 AFTER_SECOND = "2025-02-14"  # joint gathering 3 (the second physical one) ended 2025-02-13
 AFTER_THIRD = "2025-09-13"  # joint gathering 5 ended 2025-09-12
-
-
-# --- the split -------------------------------------------------------------------------------
-
-
-def test_the_fee_splits_exactly_with_the_extra_ore_first() -> None:
-    assert split(2_000_000, 3) == [666_667, 666_667, 666_666]
-
-
-@pytest.mark.parametrize(
-    ("total", "parts"), [(2_500_000, 3), (1_000_001, 4), (1, 3), (0, 2), (99_999_999, 7)]
-)
-def test_uneven_fees_still_add_up(total: int, parts: int) -> None:
-    amounts = split(total, parts)
-    assert sum(amounts) == total and len(amounts) == parts
-    assert max(amounts) - min(amounts) <= 1 and amounts == sorted(amounts, reverse=True)
-
-
-def test_kid_is_the_number_with_a_luhn_check_digit() -> None:
-    assert kid_for(17) == "00000174" and is_valid("00000174") and not is_valid("00000175")
-    assert all(is_valid(kid_for(n)) for n in range(1, 2000))
-    with pytest.raises(ValueError):
-        kid_for(10**7)
 
 
 # --- who is invoiced when ---------------------------------------------------------------------

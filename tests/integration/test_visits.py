@@ -176,21 +176,6 @@ def test_a_refused_reimport_leaves_the_advisors_as_they_were(
 # --- the calendar ----------------------------------------------------------------------------
 
 
-def test_the_calendar_refuses_weekends_17_may_and_the_easter_holidays() -> None:
-    calendar = Calendar([], [2024, 2025])
-
-    def why(day: str) -> str | None:
-        return calendar.why_blocked(date.fromisoformat(day), "11", "1101", ANNE)
-
-    assert why("2024-05-17") is not None and why("2024-05-17").startswith("public holiday")
-    for easter in ("2025-04-17", "2025-04-18", "2025-04-21"):  # Thursday, Friday, Monday
-        assert why(easter) is not None and why(easter).startswith("public holiday"), easter
-    assert why("2025-05-01").startswith("public holiday")
-    assert why("2024-10-05") == "weekend" and why("2024-10-06") == "weekend"
-    for ordinary in ("2024-05-16", "2025-04-16", "2025-04-22", "2024-10-07"):
-        assert why(ordinary) is None, ordinary
-
-
 def test_a_blocked_period_applies_only_to_its_county_municipality_or_advisor(
     engine: Engine, tmp_path: Path
 ) -> None:
