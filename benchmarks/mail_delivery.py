@@ -34,7 +34,7 @@ from kulturskole.services.programmes import load_programme  # noqa: E402
 from notifications import case_mail  # noqa: E402
 from notifications.delivery import deliver_due  # noqa: E402
 from notifications.outbox import queue  # noqa: E402
-from tests.smtp_server import free_port  # noqa: E402
+from tests.support.smtp_server import free_port  # noqa: E402
 
 bootstrap.wire()  # as every entry point does: transitions run their reactions
 

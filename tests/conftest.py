@@ -1,7 +1,8 @@
 """Fixtures: a freshly migrated database per test, on SQLite and (when configured) PostgreSQL.
 
 ``KULTURSKOLE_TEST_DATABASE_URL`` names a PostgreSQL database the suite may wipe; without it
-the suite runs on SQLite only. Fixtures build rows through the same functions users call.
+the suite runs on SQLite only (tests/support/backends.py). Fixtures build rows through the same
+functions users call; the builders they use are in tests/builders/, importable from any test.
 """
 
 from __future__ import annotations
@@ -9,29 +10,23 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from kulturskole import PROGRAMMES_DIR, bootstrap
+from kulturskole import bootstrap
 from kulturskole.db import engine_for, unit_of_work
-from kulturskole.history import Acting
 from kulturskole.migrate import upgrade
 from kulturskole.programme_file import parse_programme_file
-from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import load_programme
-from models import Base, Case
+from models import Base
+from tests.builders.programmes import PROGRAMME_FILE, PROGRAMME_ID
+from tests.support.backends import BACKENDS, PG_URL
 
 bootstrap.wire()  # as every entry point does: transitions run their reactions
-
-PG_URL = os.environ.get("KULTURSKOLE_TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
-PROGRAMME_ID = "regionale-2024-2025"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -90,74 +85,9 @@ def programme_loaded(engine: Engine) -> str:
     return PROGRAMME_ID
 
 
-def acting(day: str = "2024-04-15") -> Acting:
-    return Acting(actor="tester", as_of=date.fromisoformat(day))
-
-
-def apply_case(engine: Engine, number: str = "0301", *, dialogue: bool = True) -> None:
-    with unit_of_work(engine) as session:
-        service.apply(
-            session,
-            number,
-            service.Application(
-                contact_name="Kari Søker",
-                contact_email=f"kari.{number}@kommune.example.no",
-                motivation="Utvikle kulturskolen som del av tjenestetilbudet",
-                development_area="Inkludering",
-                county_dialogue=dialogue,
-            ),
-            acting(),
-        )
-
-
-GROUP = [
-    ("Ola Koordinator", "ola@kommune.example.no", "+47 912 34 567", "coordinator"),
-    ("Eva Eier", "eva@kommune.example.no", "91234568", "school-owner"),
-    ("Per Leder", "per@kommune.example.no", "91234569", "culture-school-head"),
-    ("Siri Politiker", "siri@kommune.example.no", None, "elected"),
-]
-
-
-def ready_for_contract(engine: Engine, number: str = "0301") -> None:
-    """Applied, selected, group of four with coordinator and school owner, mapped, signed."""
-    apply_case(engine, number)
-    with unit_of_work(engine) as session:
-        case = service.find_case(session, number, for_update=True)
-        service.transition(session, case, "select", acting("2024-05-15"))
-        for name, email, phone, role in GROUP:
-            service.set_member(
-                session, case, acting("2024-06-01"), name=name, email=email, phone=phone, role=role
-            )
-        service.record_role_mapping(session, case, acting("2024-06-01"))
-        service.sign(
-            session,
-            case,
-            acting("2024-06-10"),
-            chief_executive="Kommunedirektør Hansen",
-            culture_school_head="Per Leder",
-            signed_on=date(2024, 6, 10),
-        )
-
-
-def state_of(engine: Engine, number: str = "0301") -> str:
-    with unit_of_work(engine) as session:
-        return service.find_case(session, number).state
-
-
-def case_row(session, number: str = "0301") -> Case:  # noqa: ANN001
-    return service.find_case(session, number)
-
-
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
-
-
-def run(cli: CliRunner, *args: str):  # noqa: ANN201
-    """Invoke the real `kulturskole` command in-process."""
-    from kulturskole.cli import app
-
-    return cli.invoke(app, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Builders: programmes, cases, invoices and visits made through the functions users call."""

@@ -1,0 +1,117 @@
+"""The invoicing flow on the real Prefect engine, and the invoice commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.builders.invoicing import active, invoices
+from tests.support.cli import run
+
+pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), pytest.mark.slow]
+
+INVOICE_KEYS = {
+    "number",
+    "municipality",
+    "instalment",
+    "amount",
+    "kid",
+    "issue_date",
+    "due_date",
+    "status",
+    "kind",
+}
+
+
+def test_run_invoicing_dry_run_then_for_real_then_again(engine: Engine, cli) -> None:  # noqa: ANN001
+    active(engine, "0301", "1580")
+    dry = run(cli, "run", "invoicing", "--as-of", "2024-09-26", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.stderr
+    planned = json.loads(dry.stdout)
+    assert (planned["dry_run"], planned["issued"], planned["total"]) == (True, 2, "13333.34")
+    assert invoices(engine) == []
+
+    real = run(cli, "run", "invoicing", "--as-of", "2024-09-26")
+    assert real.exit_code == 0, real.stderr
+    assert "issued 2 invoices, NOK 13333.34" in real.stdout
+    assert "no EHF for 1580 Haram" in real.stdout
+
+    again = json.loads(run(cli, "run", "invoicing", "--as-of", "2024-09-27", "--json").stdout)
+    assert (again["issued"], again["already_invoiced"]) == (0, 2)
+
+    listed = json.loads(run(cli, "invoices", "list", "--json").stdout)
+    assert all(set(item) >= INVOICE_KEYS for item in listed)
+    assert [
+        (i["number"], i["municipality"], i["amount"], i["kind"], i["status"]) for i in listed
+    ] == [
+        (1, "0301", "6666.67", "invoice", "issued"),
+        (2, "1580", "6666.67", "invoice", "issued"),
+    ]
+
+
+def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noqa: ANN001
+    from kulturskole.invoicing import issuing
+    from tests.builders.invoicing import on
+
+    active(engine, "0301", "5001")
+    issuing.run(engine, on("2024-09-26"))
+    credited = run(
+        cli, "invoices", "credit", "1", "--reason", "Feil mottaker", "--as-of", "2024-10-01"
+    )
+    assert credited.exit_code == 0 and "credit note 3 credits invoice 1" in credited.stdout
+    paid = run(cli, "invoices", "paid", "2", "--on", "2024-10-20")
+    assert paid.exit_code == 0, paid.stderr
+    listed = {i["number"]: i for i in json.loads(run(cli, "invoices", "list", "--json").stdout)}
+    assert (listed[1]["status"], listed[2]["status"], listed[2]["paid_on"]) == (
+        "credited",
+        "paid",
+        "2024-10-20",
+    )
+    assert (listed[3]["kind"], listed[3]["amount"]) == ("credit", "-6666.67")
+    for args, message in (
+        (("invoices", "credit", "2", "--reason", "x"), "is paid"),
+        (("invoices", "paid", "99", "--on", "2024-10-20"), "no invoice or credit note number 99"),
+        (("invoices", "paid", "1", "--on", "2024-10-20"), "credited"),
+        (("invoices", "list", "--status", "lost"), "unknown status"),
+    ):
+        result = run(cli, *args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
+    shown = run(
+        cli,
+        "invoices",
+        "show",
+        "1",
+        "--html",
+        str(tmp_path / "f.html"),
+        "--pdf",
+        str(tmp_path / "f.pdf"),
+        "--ehf",
+        str(tmp_path / "f.xml"),
+    )
+    assert shown.exit_code == 0, shown.stderr
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<Invoice" in (tmp_path / "f.xml").read_bytes()
+    assert "00000018" in (tmp_path / "f.html").read_text(encoding="utf-8")
+
+
+def test_two_runs_for_the_same_programme_never_overlap(engine: Engine) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.invoicing import invoicing
+    from flows.runs import RunInProgress, one_at_a_time
+
+    invoicing(as_of=date(2024, 9, 26), dry_run=True)
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name("invoicing:regionale-2024-2025")
+    assert limit.limit == 1
+    with (
+        one_at_a_time("invoicing", None),  # a run holds the slot …
+        pytest.raises(RunInProgress, match="another invoicing run"),
+        one_at_a_time("invoicing", "regionale-2024-2025", wait_seconds=1),
+    ):
+        pass  # … so a second one for the same programme cannot start
+    with one_at_a_time("invoicing", None, wait_seconds=5):
+        pass  # and once released, the next one can

@@ -1,0 +1,1 @@
+"""Integration tests: the service layer against a real database, SQLite and PostgreSQL."""

@@ -1,0 +1,280 @@
+"""Automatic invoicing: exact instalments, who is invoiced when, numbering, credit, payment."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from kulturskole.db import unit_of_work
+from kulturskole.errors import InvalidInput
+from kulturskole.history import verify
+from kulturskole.invoicing import issuing
+from kulturskole.invoicing.ledger import credit, record_payment
+from models import Base, HistoryEntry, Invoice, Message
+from tests.builders.cases import apply_case
+from tests.builders.invoicing import active, fire, invoices, on
+
+pytestmark = pytest.mark.usefixtures("programme_loaded")
+
+AFTER_FIRST = "2024-09-26"  # joint gathering 1 ended 2024-09-25
+AFTER_SECOND = "2025-02-14"  # joint gathering 3 (the second physical one) ended 2025-02-13
+AFTER_THIRD = "2025-09-13"  # joint gathering 5 ended 2025-09-12
+
+
+# --- who is invoiced when ---------------------------------------------------------------------
+
+
+def test_each_active_case_gets_an_instalment_after_each_physical_gathering(engine: Engine) -> None:
+    active(engine, "0301", "5001")
+    assert issuing.run(engine, on("2024-09-25")).issued == []  # the gathering is still going on
+    first = issuing.run(engine, on(AFTER_FIRST))
+    assert [(i["municipality"], i["instalment"], i["amount"]) for i in first.issued] == [
+        ("0301", 1, "6666.67"),
+        ("5001", 1, "6666.67"),
+    ]
+    issuing.run(engine, on(AFTER_SECOND))
+    issuing.run(engine, on(AFTER_THIRD))
+    rows = invoices(engine)
+    assert [i.number for i in rows] == [1, 2, 3, 4, 5, 6]
+    per_case: dict[int, int] = {}
+    for invoice in rows:
+        per_case[invoice.case_id] = per_case.get(invoice.case_id, 0) + invoice.amount_ore
+    assert set(per_case.values()) == {2_000_000}  # each pays exactly NOK 20 000,00
+
+
+def test_rerun_issues_no_second_invoice(engine: Engine) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    again = issuing.run(engine, on(AFTER_FIRST))
+    later = issuing.run(engine, on("2024-12-01"))
+    assert again.issued == [] and later.issued == [] and again.already_invoiced == 1
+    assert len(invoices(engine)) == 1
+
+
+def test_a_missed_run_catches_up_on_every_gathering_that_has_ended(engine: Engine) -> None:
+    active(engine, "0301")
+    report = issuing.run(engine, on(AFTER_THIRD))
+    assert [i["instalment"] for i in report.issued] == [1, 2, 3]
+    assert [i.trigger_event_id for i in invoices(engine)] == [
+        "joint-gathering-1",
+        "joint-gathering-3",
+        "joint-gathering-5",
+    ]
+
+
+def test_case_terminated_between_gatherings_gets_the_first_and_not_the_second(
+    engine: Engine,
+) -> None:
+    active(engine, "0301")
+    fire(engine, "0301", "terminate", "2024-10-15", reason="Brudd", initiated_by="leadership")
+    report = issuing.run(engine, on(AFTER_THIRD))
+    assert [i["instalment"] for i in report.issued] == [1]
+    assert [(s["instalment"], s["reason"][:10]) for s in report.skipped] == [
+        (2, "terminated"),
+        (3, "terminated"),
+    ]
+
+
+def test_case_terminated_before_the_first_gathering_is_not_invoiced(engine: Engine) -> None:
+    active(engine, "0301")
+    fire(
+        engine, "0301", "terminate", "2024-09-01", reason="Trekker seg", initiated_by="coordinator"
+    )
+    assert issuing.run(engine, on(AFTER_FIRST)).issued == []
+    assert invoices(engine) == []
+
+
+def test_cases_not_yet_contracted_when_the_gathering_ended_are_not_invoiced(
+    engine: Engine,
+) -> None:
+    apply_case(engine, "0301")  # applied, never contracted
+    assert issuing.run(engine, on(AFTER_FIRST)).issued == []
+
+
+def test_dry_run_shows_what_would_be_issued_and_changes_nothing(engine: Engine) -> None:
+    active(engine, "0301", "1580")
+
+    def everything() -> dict[str, int]:
+        with unit_of_work(engine) as session:
+            return {
+                t.name: session.scalar(select(func.count()).select_from(t))
+                for t in Base.metadata.sorted_tables
+            }
+
+    before = everything()
+    report = issuing.run(engine, on(AFTER_FIRST), dry_run=True)
+    assert [(i["municipality"], i["amount"]) for i in report.issued] == [
+        ("0301", "6666.67"),
+        ("1580", "6666.67"),
+    ]
+    assert everything() == before
+
+
+# --- what an issued invoice carries -----------------------------------------------------------
+
+
+def test_invoice_has_its_mail_history_and_documents_in_one_go(engine: Engine) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    [invoice] = invoices(engine)
+    assert (invoice.status, invoice.kid, str(invoice.due_date)) == (
+        "issued",
+        "00000018",
+        "2024-10-26",
+    )
+    assert (invoice.buyer_name, invoice.buyer_org_number) == ("Oslo kommune", "958935420")
+    assert invoice.ehf_xml.startswith(b"<?xml") and b"958935420" in invoice.ehf_xml
+    assert "00000018" in invoice.document_html
+    with unit_of_work(engine) as session:
+        message = session.get(Message, invoice.message_id)
+        assert message.template == "invoice" and message.attachments[0].filename.endswith(".html")
+        entry = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.action == "invoice-issued")
+        ).one()
+        assert entry.details["number"] == 1 and entry.details["amount_ore"] == 666_667
+        assert list(verify(session)) == []
+
+
+def test_municipality_without_organisation_number_gets_invoice_but_no_ehf(
+    engine: Engine,
+) -> None:
+    active(engine, "1580", "0301")
+    report = issuing.run(engine, on(AFTER_FIRST))
+    haram = next(i for i in report.issued if i["municipality"] == "1580")
+    assert "no EHF for 1580 Haram" in haram["warning"]
+    by_buyer = {i.buyer_name: i for i in invoices(engine)}
+    assert by_buyer["Haram kommune"].ehf_xml is None
+    assert by_buyer["Oslo kommune"].ehf_xml is not None
+
+
+def test_a_failing_batch_leaves_no_hole_in_the_numbers(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    active(engine, "0301", "5001", "4601")
+    real = issuing.record
+    calls = {"n": 0}
+
+    def dies_on_the_second(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the machine loses power")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(issuing, "record", dies_on_the_second)
+    with pytest.raises(RuntimeError):
+        issuing.run(engine, on(AFTER_FIRST))
+    assert invoices(engine) == []  # the batch rolled back, numbers and all
+    monkeypatch.setattr(issuing, "record", real)
+    issuing.run(engine, on(AFTER_FIRST))
+    assert [i.number for i in invoices(engine)] == [1, 2, 3]
+
+
+# --- credit notes and payments ----------------------------------------------------------------
+
+
+def test_credit_note_takes_the_next_number_and_credits_the_invoice(engine: Engine) -> None:
+    active(engine, "0301", "5001")
+    issuing.run(engine, on(AFTER_FIRST))
+    with unit_of_work(engine) as session:
+        note = credit(session, 1, "Feil mottaker", on("2024-10-01"))
+    assert (note.number, note.kind, note.amount_ore) == (3, "credit", 666_667)
+    rows = {i.number: i for i in invoices(engine)}
+    assert rows[1].status == "credited" and rows[3].credits_invoice_id == rows[1].id
+    assert b"<CreditNote" in rows[3].ehf_xml
+    # Without --reissue the instalment is settled by the credit note:
+    assert issuing.run(engine, on("2024-10-02")).issued == []
+
+
+def test_credit_with_reissue_lets_the_next_run_invoice_again(engine: Engine) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    with unit_of_work(engine) as session:
+        credit(session, 1, "Feil referanse", on("2024-10-01"), reissue=True)
+    report = issuing.run(engine, on("2024-10-02"))
+    assert [(i["number"], i["instalment"]) for i in report.issued] == [(3, 1)]
+    assert [(i.number, i.kind, i.status) for i in invoices(engine)] == [
+        (1, "invoice", "credited"),
+        (2, "credit", "issued"),
+        (3, "invoice", "issued"),
+    ]
+
+
+def test_payment_is_recorded_and_a_paid_invoice_cannot_be_credited(engine: Engine) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    with unit_of_work(engine) as session:
+        record_payment(session, 1, on("2024-10-20").as_of, on("2024-10-20"))
+    [invoice] = invoices(engine)
+    assert (invoice.status, str(invoice.paid_on)) == ("paid", "2024-10-20")
+    for attempt in (
+        lambda s: credit(s, 1, "for sent", on("2024-10-21")),
+        lambda s: record_payment(s, 1, on("2024-10-21").as_of, on("2024-10-21")),
+    ):
+        with pytest.raises(InvalidInput), unit_of_work(engine) as session:
+            attempt(session)
+    assert [i.number for i in invoices(engine)] == [1]
+
+
+def test_credit_refuses_without_reason_or_twice(engine: Engine) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    with pytest.raises(InvalidInput, match="reason"), unit_of_work(engine) as session:
+        credit(session, 1, "  ", on("2024-10-01"))
+    with unit_of_work(engine) as session:
+        credit(session, 1, "Feil", on("2024-10-01"))
+    with pytest.raises(InvalidInput, match="already credited"), unit_of_work(engine) as session:
+        credit(session, 1, "Igjen", on("2024-10-02"))
+    with pytest.raises(InvalidInput, match="credit note"), unit_of_work(engine) as session:
+        credit(session, 2, "Kreditnota", on("2024-10-02"))
+    assert len(invoices(engine)) == 2
+
+
+def test_standing_invoice_is_unique_per_case_and_instalment_in_the_database(
+    engine: Engine,
+) -> None:
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    [invoice] = invoices(engine)
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        twin = Invoice(
+            **{
+                c.name: getattr(invoice, c.name)
+                for c in Invoice.__table__.columns
+                if c.name not in ("id", "number", "message_id")
+            },
+            number=99,
+        )
+        session.add(twin)
+
+
+def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: Engine) -> None:
+    from tests.support.ehf_validation import validate
+
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    with unit_of_work(engine) as session:
+        credit(session, 1, "Feil referanse", on("2024-10-01"))
+    for invoice in invoices(engine):
+        assert validate(invoice.ehf_xml) == [], invoice.number
+
+
+def test_invoice_becomes_sent_when_its_mail_has_gone_out(
+    engine: Engine,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import asyncio
+
+    from kulturskole.config import get_settings
+    from notifications.delivery import deliver_due
+
+    monkeypatch.delenv("KULTURSKOLE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    active(engine, "0301")
+    issuing.run(engine, on(AFTER_FIRST))
+    assert [i.status for i in invoices(engine)] == ["issued"]
+    asyncio.run(deliver_due(engine, get_settings(), on(AFTER_FIRST).as_of))
+    assert [i.status for i in invoices(engine)] == ["sent"]
+    assert any(p.name.endswith("-invoice.eml") for p in (tmp_path / "outbox").iterdir())

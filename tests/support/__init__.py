@@ -1,0 +1,1 @@
+"""What the tests run against: the backends, the CLI runner, an SMTP server, an EHF validator."""

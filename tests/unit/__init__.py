@@ -1,0 +1,1 @@
+"""Unit tests: no database, no Prefect, no processes; they run in seconds."""
