@@ -1,0 +1,81 @@
+"""What an invoicing run reports: the invoices issued (or that would be), those skipped and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
+from kulturskole.services.programmes import format_ore
+
+
+@dataclass
+class RunReport(Report):
+    JSON_KEYS = (
+        "programme",
+        "as_of",
+        "dry_run",
+        "issued",
+        "total",
+        "already_invoiced",
+        "skipped",
+        "invoices",
+    )
+    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped")
+    EMPTY_ROW = {"number": "-", "note": "nothing due"}
+
+    programme: str
+    as_of: date
+    dry_run: bool
+    issued: list[dict[str, Any]] = json_field(count=True)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    already_invoiced: int = 0
+
+    @property
+    def total(self) -> str:
+        return format_ore(sum(i["amount_ore"] for i in self.issued))
+
+    @property
+    def invoices(self) -> list[dict[str, Any]]:
+        return self.issued
+
+    def _outcome(self) -> str:
+        verb = "would issue" if self.dry_run else "issued"
+        return f"{verb} {len(self.issued)} invoices"
+
+    def headline(self) -> str:
+        return (
+            f"{self._outcome()} (NOK {self.total}); {self.already_invoiced} already invoiced; "
+            f"{len(self.skipped)} skipped"
+        )
+
+    def warnings(self) -> list[str]:
+        return [i["warning"] for i in self.issued if "warning" in i]
+
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "number": i.get("number", "(dry run)"),
+                "municipality": f"{i['municipality']} {i['name']}",
+                "instalment": i["instalment"],
+                "amount": i["amount"],
+                "note": i.get("warning", ""),
+            }
+            for i in self.issued[:ARTIFACT_ROWS]
+        ] + [
+            {
+                "number": "-",
+                "municipality": f"{s['municipality']} {s['name']}",
+                "instalment": s["instalment"],
+                "amount": "0.00",
+                "note": f"skipped: {s['reason']}",
+            }
+            for s in self.skipped[:ARTIFACT_ROWS]
+        ]
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return (
+            f"{flow} {self.programme} as of {as_of}: {self._outcome()}, NOK {self.total}; "
+            f"{self.already_invoiced} already invoiced; {len(self.skipped)} skipped"
+        )
