@@ -24,7 +24,7 @@ from states.groups import END_STATES, PARTICIPATING, TERMINABLE
 from states.machine import MACHINE, STATES
 from tests.builders.programmes import PROGRAMME_FILE, PROGRAMME_ID
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("models", "states", "notifications", "kulturskole", "flows")
 
 
@@ -44,6 +44,7 @@ def _product_sources() -> list[tuple[str, ast.Module]]:
         for path in sorted((ROOT / package).rglob("*.py")):
             relative = str(path.relative_to(ROOT))
             found.append((relative, ast.parse(path.read_text(encoding="utf-8"))))
+    assert len(found) > 50, f"too few product modules under {ROOT}: the checks below need them"
     return found
 
 
