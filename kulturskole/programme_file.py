@@ -2,8 +2,7 @@
 
 Every error names the file, the line and the field, e.g.
 ``programmes/x.yaml:42: events[5].start: Input should be a valid date (YYYY-MM-DD)``.
-The schema is ``models.definition`` (the shape of what is stored); its names are re-exported
-here so that ``from kulturskole.programme_file import ProgrammeDefinition`` keeps working.
+The schema itself is ``models.definition``: the shape of what is stored.
 """
 
 from __future__ import annotations
@@ -15,64 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from kulturskole.errors import InvalidFile
-from models.definition import (
-    RULES,
-    Clock,
-    Contact,
-    Contract,
-    Email,
-    EventDefinition,
-    EventKind,
-    EventTime,
-    Fee,
-    InvoiceTrigger,
-    Invoicing,
-    IsoDate,
-    Mode,
-    Month,
-    Obligations,
-    Participation,
-    Period,
-    ProgrammeDefinition,
-    Reminders,
-    Rule,
-    Seller,
-    Slug,
-    Text,
-    Visits,
-    Week,
-    iso_weeks,
-)
-
-__all__ = [
-    "RULES",
-    "Clock",
-    "Contact",
-    "Contract",
-    "Email",
-    "EventDefinition",
-    "EventKind",
-    "EventTime",
-    "Fee",
-    "InvoiceTrigger",
-    "Invoicing",
-    "IsoDate",
-    "Mode",
-    "Month",
-    "Obligations",
-    "Participation",
-    "Period",
-    "ProgrammeDefinition",
-    "Reminders",
-    "Rule",
-    "Seller",
-    "Slug",
-    "Text",
-    "Visits",
-    "Week",
-    "iso_weeks",
-    "parse_programme_file",
-]
+from models.definition import ProgrammeDefinition
 
 Loc = tuple[str | int, ...]
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kulturskole.errors import NotFound
-from kulturskole.programme_file import EventDefinition, ProgrammeDefinition
 from models import Programme, ProgrammeEvent
+from models.definition import EventDefinition, ProgrammeDefinition
 
 LoadResult = Literal["created", "updated", "unchanged"]
 

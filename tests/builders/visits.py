@@ -15,11 +15,12 @@ from icalendar import Calendar, Event
 from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
-from kulturskole.programme_file import iso_weeks, parse_programme_file
+from kulturskole.programme_file import parse_programme_file
 from kulturskole.services.programmes import load_programme
 from kulturskole.visits import advisors as advisor_service
 from kulturskole.visits import scheduling
 from models import Advisor, Base, Case, HistoryEntry, Message, ProgrammeEvent, Visit
+from models.definition import iso_weeks
 from tests.builders.invoicing import on
 from tests.builders.programmes import PROGRAMME_FILE
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine
 
 from kulturskole.db import unit_of_work
-from kulturskole.programme_file import ProgrammeDefinition, parse_programme_file
+from kulturskole.programme_file import parse_programme_file
 from kulturskole.services.programmes import get_programme, load_programme
 from models import Programme
-from models.definition import Invoicing, Obligations, Reminders, Visits
+from models.definition import Invoicing, Obligations, ProgrammeDefinition, Reminders, Visits
 from notifications.render import klokkeslett
 from states.groups import END_STATES, PARTICIPATING, TERMINABLE
 from states.machine import MACHINE, STATES

@@ -9,7 +9,8 @@ import pytest
 
 from kulturskole import PROGRAMMES_DIR
 from kulturskole.errors import InvalidFile
-from kulturskole.programme_file import ProgrammeDefinition, parse_programme_file
+from kulturskole.programme_file import parse_programme_file
+from models.definition import ProgrammeDefinition
 
 SHIPPED = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 
