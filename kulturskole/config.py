@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     programme_contact_name: str | None = None
     programme_contact_email: str | None = None
 
+    # The web console. Without a secret, one is made once and kept in web_secret_file (0600),
+    # so that sessions outlive a restart.
+    web_secret: SecretStr | None = None
+    web_secret_file: Path = Path("var/web-secret")
+    web_session_hours: float = 10.0
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

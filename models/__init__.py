@@ -9,6 +9,7 @@ from models.municipality import Municipality
 from models.obligation import BREACH_STATUSES, DELIVERABLES, Attendance, Breach, Deliverable
 from models.programme import Programme, ProgrammeEvent
 from models.run_record import RunRecord
+from models.user import USER_ROLES, User
 from models.visit import BLOCK_SCOPES, VISIT_MODES, VISIT_STATUSES, Advisor, BlockedPeriod, Visit
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "INVOICE_KINDS",
     "INVOICE_STATUSES",
     "MESSAGE_STATUSES",
+    "USER_ROLES",
     "ROLES",
     "VISIT_MODES",
     "VISIT_STATUSES",
@@ -39,5 +41,6 @@ __all__ = [
     "Programme",
     "ProgrammeEvent",
     "RunRecord",
+    "User",
     "Visit",
 ]

@@ -54,6 +54,7 @@ from kulturskole.cli import (  # noqa: E402
     reference,
     run,
     status,
+    users,
     visits,
 )
 
@@ -67,3 +68,4 @@ invoices.register(app)
 visits.register(app, cases.cases)
 breaches.register(app)
 attendance.register(app, cases.cases)
+users.register(app)

@@ -1,0 +1,16 @@
+"""The console's pages, one module per menu item; each exports ``routes``."""
+
+from __future__ import annotations
+
+from kulturskole.web.pages import audit, cases, decisions, invoices, login, mail, overview, runs
+
+ROUTES = [
+    *login.routes,
+    *overview.routes,
+    *cases.routes,
+    *invoices.routes,
+    *decisions.routes,
+    *runs.routes,
+    *mail.routes,
+    *audit.routes,
+]

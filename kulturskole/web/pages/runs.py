@@ -1,0 +1,7 @@
+"""(to be built)"""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+routes: list[Route] = []
