@@ -130,3 +130,38 @@ ACTIONS = {
     "breach-decided": "Beslutning om avslutning",
 }
 TABLES["action"] = ACTIONS
+
+# The counts a run reports (its summary in the run record), by key.
+SUMMARY = {
+    "activated": "startet",
+    "completed": "fullført",
+    "visits_scheduled": "besøk planlagt",
+    "visits_not_placed": "besøk ikke plassert",
+    "invoices_issued": "fakturaer utstedt",
+    "invoiced": "fakturert (kr)",
+    "breaches_opened": "brudd registrert",
+    "breaches_resolved": "brudd rettet opp",
+    "decisions_awaited": "venter på beslutning",
+    "reminders_queued": "påminnelser lagt i kø",
+    "mail_sent": "e-post sendt",
+    "mail_failed": "e-post feilet",
+    "issued": "utstedt",
+    "total": "beløp (kr)",
+    "already_invoiced": "allerede fakturert",
+    "skipped": "hoppet over",
+    "opened": "registrert",
+    "resolved": "rettet opp",
+    "still_open": "fortsatt åpne",
+    "decided": "besluttet",
+    "scheduled": "planlagt",
+    "unplaced": "ikke plassert",
+    "already_scheduled": "allerede planlagt",
+    "skipped_windows": "vinduer hoppet over",
+    "decision_needed": "trenger beslutning",
+    "sent": "sendt",
+    "retrying": "prøves igjen",
+    "failed": "feilet",
+    "mode": "leveringsmåte",
+    "dry_run": "prøvekjøring",
+}
+TABLES["summary"] = SUMMARY
