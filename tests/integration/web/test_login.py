@@ -112,3 +112,23 @@ def test_static_assets_are_served_by_the_application(engine: Engine) -> None:
     client = console(engine)
     assert client.get("/static/app.css").status_code == 200
     assert "data-poll" in client.get("/static/app.js").text
+
+
+def test_the_overview_says_in_norwegian_what_the_last_run_did(
+    engine: Engine, programme_loaded: str
+) -> None:
+    from datetime import date
+
+    from flows.runs import record_run
+
+    record_run(
+        "invoicing",
+        programme_loaded,
+        date(2024, 9, 26),
+        False,
+        None,
+        {"issued": 3, "total": "60000.00", "already_invoiced": 0, "skipped": 0},
+    )
+    page = logged_in(engine, "viewer").get("/?as_of=2024-09-27").text
+    assert "utstedt: 3" in page and "beløp: 60\u00a0000,00\u00a0kr" in page
+    assert "Aldri kjørt" in page  # the other flows
