@@ -132,3 +132,15 @@ def test_the_overview_says_in_norwegian_what_the_last_run_did(
     page = logged_in(engine, "viewer").get("/?as_of=2024-09-27").text
     assert "utstedt: 3" in page and "beløp: 60\u00a0000,00\u00a0kr" in page
     assert "Aldri kjørt" in page  # the other flows
+
+
+def test_a_password_is_never_logged(engine: Engine, caplog) -> None:  # noqa: ANN001
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    email = make_user(engine, "viewer")
+    client = console(engine)
+    _login(client, email, "wrong password but secret")
+    _login(client, email, PASSWORD)
+    assert "wrong password but secret" not in caplog.text
+    assert PASSWORD not in caplog.text
