@@ -20,7 +20,7 @@ from kulturskole.visits import advisors as advisor_service
 from models import Invoice, Municipality
 from tests.builders.cases import GROUP, acting
 from tests.builders.invoicing import active, fire, on
-from tests.builders.visits import ANNE, BJORN, TWO_ADVISORS, import_advisors
+from tests.builders.visits import ANNE, BJORN, TWO_ADVISORS, import_advisors, schedule
 
 # Names that sort differently in Norwegian than by code points or by an English collation.
 NAMED = {
@@ -94,8 +94,8 @@ class Varied:
 
 
 def varied_cases(engine: Engine, tmp_path: Path) -> Varied:
-    """The NAMED municipalities and Eigersund: two active with advisors, invoices (one paid)
-    and one open breach; two declined; the rest applied."""
+    """The NAMED municipalities and Eigersund: two active with advisors, visits, invoices (one
+    paid) and one open breach; two declined; the rest applied."""
     made = Varied()
     active(engine, *made.active)
     apply_many(engine, [n for n in NAMED if n not in made.active])
@@ -112,6 +112,7 @@ def varied_cases(engine: Engine, tmp_path: Path) -> Varied:
             session, eigersund, "coordinator-meeting-1", 1, [GROUP[0][1]], on("2024-08-22")
         )
     breaches.monitor(engine, on("2024-09-02"))
+    schedule(engine, "2024-09-26")
     issuing.run(engine, on("2024-09-26"))
     _pay(engine, "1101")
     return made
