@@ -39,6 +39,7 @@ class CaseAsOf(TypedDict):
     advisor: str | None  # the advisor's name
     entries: int  # history entries in force on that date
     last_change: str | None  # the effective date of the last of them
+    last_seq: int | None  # and its number in the history
 
 
 @dataclass
@@ -127,6 +128,7 @@ def case_as_of(
         advisor=advisor.name if advisor else None,
         entries=len(entries),
         last_change=entries[-1].effective_on.isoformat() if entries else None,
+        last_seq=entries[-1].seq if entries else None,
     )
 
 

@@ -8,6 +8,7 @@ A page is one call: a few queries per section, none per history entry.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from sqlalchemy import func, select
@@ -24,11 +25,14 @@ from kulturskole.read.visits import VisitRow, list_visits
 from kulturskole.services.cases import find_case
 from models import Advisor, Case, HistoryEntry, Person, User
 from states.conditions import Context, in_norwegian
-from states.machine import allowed_triggers, explain
+from states.machine import TRANSITIONS, allowed_triggers, explain
+
+_DESTINATION = {t["trigger"]: t["dest"] for t in TRANSITIONS}
 
 
 class Missing(TypedDict):
     trigger: str
+    to_state: str  # where it leads
     unmet: list[str]  # in English, as `cases show` prints them; empty: it would fire
     unmet_nb: list[str]  # the same in Norwegian
 
@@ -42,6 +46,14 @@ class ChainCheck(TypedDict):
     intact: bool
     entries: int
     problems: list[ChainProblem]
+
+
+class Balance(TypedDict):
+    """The case's account, NOK with two decimals."""
+
+    invoiced: str  # invoices less credit notes
+    paid: str
+    outstanding: str  # invoices neither paid nor credited
 
 
 class AdvisorData(TypedDict):
@@ -61,6 +73,7 @@ class CasePage(TypedDict):
     chain: ChainCheck
     events: dict[str, str]  # the programme's event ids → titles
     invoices: list[InvoiceRow]
+    balance: Balance
     visits: list[VisitRow]
     attendance: list[AttendanceRow]
     breaches: list[BreachRow]
@@ -79,6 +92,7 @@ def case_page(
         )
     ]
     advisor = session.get(Advisor, case.advisor_id) if case.advisor_id else None
+    invoices = list_invoices(session, case_id=case.id)
     return CasePage(
         case=detail_of(case, as_of),
         county=case.municipality.county_name,
@@ -90,7 +104,8 @@ def case_page(
         advisors=_names(session, Advisor, _ids(history, "advisor_id")),
         chain=chain_check(session, case, len(history)),
         events={event.id: event.title for event in case.programme.events},
-        invoices=list_invoices(session, case_id=case.id),
+        invoices=invoices,
+        balance=balance(invoices),
         visits=list_visits(session, case_id=case.id),
         attendance=list_attendance(session, case_id=case.id),
         breaches=list_breaches(session, case_id=case.id),
@@ -107,11 +122,24 @@ def missing_in_words(case: Case, as_of: date) -> list[Missing]:
         result.append(
             Missing(
                 trigger=trigger,
+                to_state=_DESTINATION[trigger],
                 unmet=[str(m) for m in unmet],
                 unmet_nb=[in_norwegian(m) for m in unmet],
             )
         )
     return result
+
+
+def balance(invoices: list[InvoiceRow]) -> Balance:
+    def total(rows: list[InvoiceRow]) -> str:
+        return f"{sum((Decimal(row['amount']) for row in rows), Decimal('0.00')):.2f}"
+
+    standing = [row for row in invoices if row["kind"] == "invoice"]
+    return Balance(
+        invoiced=total(invoices),
+        paid=total([row for row in standing if row["status"] == "paid"]),
+        outstanding=total([row for row in standing if row["status"] in ("issued", "sent")]),
+    )
 
 
 def actor_names(session: Session, actors: set[str]) -> dict[str, str]:
