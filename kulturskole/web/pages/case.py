@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kulturskole.errors import NotFound
+from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.read.case_as_of import case_as_of
 from kulturskole.read.case_page import ChainProblem, case_page
 from kulturskole.services.users import Account
@@ -71,7 +71,17 @@ def case(request: Request, user: Account) -> Response:
 @page()
 def as_of(request: Request, user: Account) -> Response:
     number = _number(request)
-    day = day_param(request, "date")
+    try:
+        day = day_param(request, "date")
+    except InvalidInput as exc:  # shown with the form, to try another date
+        return render(
+            request,
+            "case_as_of.html",
+            400,
+            error=str(exc),
+            number=number,
+            title="Se saken per dato",
+        )
     with reading(request) as session:
         try:
             data = case_as_of(session, number, day, programme_param(request))

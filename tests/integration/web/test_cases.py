@@ -376,7 +376,10 @@ def test_without_a_date_the_case_as_of_today(engine: Engine, varied: Varied) -> 
 def test_a_bad_date_is_refused_clearly(engine: Engine, varied: Varied, day: str) -> None:
     response = logged_in(engine, "viewer").get(f"/cases/0301/as-of?date={day}")
     assert response.status_code == 400
-    assert f"«{day}» er ikke en dato (bruk ÅÅÅÅ-MM-DD)" in response.text
+    tree = html.fromstring(response.text)
+    assert words(tree, '//p[@role="alert"]') == f"«{day}» er ikke en dato (bruk ÅÅÅÅ-MM-DD)"
+    assert tree.xpath('//form[@id="as-of"]/@action') == ["/cases/0301/as-of"]  # try again
+    assert tree.xpath('//a[@href="/cases/0301"]')
 
 
 def test_the_pages_only_read(engine: Engine, varied: Varied) -> None:
