@@ -11,7 +11,7 @@ from transitions import EventData, Machine, MachineError
 
 from kulturskole.config import get_settings
 from models import Case
-from states.conditions import CONDITIONS, Context
+from states.conditions import CONDITIONS, Context, Unmet
 from states.errors import ConditionsNotMet, TransitionNotAllowed
 
 STATES = ["applied", "selected", "contracted", "active", "completed", "terminated", "declined"]
@@ -54,12 +54,13 @@ def allowed_triggers(state: str) -> list[str]:
     return [t for t in TRIGGERS if t in MACHINE.get_triggers(state)]
 
 
-def unmet_conditions(case: Case, trigger: str, ctx: Context) -> list[str]:
+def unmet_conditions(case: Case, trigger: str, ctx: Context) -> list[Unmet]:
     return [message for check in CONDITIONS[trigger] if (message := check(case, ctx))]
 
 
-def explain(case: Case, trigger: str, ctx: Context | None = None) -> list[str]:
-    """What stands in the way of ``trigger``: an empty list means it would fire.
+def explain(case: Case, trigger: str, ctx: Context | None = None) -> list[Unmet]:
+    """What stands in the way of ``trigger``: an empty list means it would fire. Each item is
+    the English sentence, with its Norwegian wording in ``.nb``.
 
     Without a context, as of today on the programme's calendar (Europe/Oslo) with no inputs.
 

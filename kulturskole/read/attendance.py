@@ -19,8 +19,11 @@ class AttendanceRow(TypedDict):
     recorded_at: str
 
 
-def list_attendance(session: Session, *, event: str | None = None) -> list[AttendanceRow]:
-    """Every attendance row by the event's place in the timetable, then kommunenummer."""
+def list_attendance(
+    session: Session, *, event: str | None = None, case_id: int | None = None
+) -> list[AttendanceRow]:
+    """Every attendance row by the event's place in the timetable, then kommunenummer;
+    optionally of one event or one case."""
     query = (
         select(Attendance, Case.municipality_number)
         .join(Case, Case.id == Attendance.case_id)
@@ -36,6 +39,8 @@ def list_attendance(session: Session, *, event: str | None = None) -> list[Atten
         if known is None:
             raise InvalidInput(f"no event {event!r} in any loaded programme")
         query = query.where(Attendance.event_id == event)
+    if case_id is not None:
+        query = query.where(Attendance.case_id == case_id)
     return [
         AttendanceRow(
             municipality=number,

@@ -27,8 +27,10 @@ class BreachRow(TypedDict):
     closed_on: str | None
 
 
-def list_breaches(session: Session, *, only_open: bool = False) -> list[BreachRow]:
-    """Every breach by id, optionally only the open ones."""
+def list_breaches(
+    session: Session, *, only_open: bool = False, case_id: int | None = None
+) -> list[BreachRow]:
+    """Every breach by id, optionally only the open ones, or only one case's."""
     query = (
         select(Breach, Case)
         .join(Case, Case.id == Breach.case_id)
@@ -37,6 +39,8 @@ def list_breaches(session: Session, *, only_open: bool = False) -> list[BreachRo
     )
     if only_open:
         query = query.where(Breach.status == "open")
+    if case_id is not None:
+        query = query.where(Breach.case_id == case_id)
     return [cast(BreachRow, breach_json(breach, case)) for breach, case in session.execute(query)]
 
 

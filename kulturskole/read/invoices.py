@@ -35,9 +35,14 @@ class InvoiceRow(TypedDict):
 
 
 def list_invoices(
-    session: Session, *, status: str | None = None, municipality: str | None = None
+    session: Session,
+    *,
+    status: str | None = None,
+    municipality: str | None = None,
+    case_id: int | None = None,
 ) -> list[InvoiceRow]:
-    """Invoices and credit notes by series and number, optionally of one status or municipality."""
+    """Invoices and credit notes by series and number, optionally of one status, municipality
+    or case."""
     if status is not None and status not in INVOICE_STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(INVOICE_STATUSES)}")
     query = (
@@ -49,6 +54,8 @@ def list_invoices(
         query = query.where(Invoice.status == status)
     if municipality:
         query = query.where(Case.municipality_number == municipality)
+    if case_id is not None:
+        query = query.where(Invoice.case_id == case_id)
     return [invoice_row(invoice, number) for invoice, number in session.execute(query)]
 
 

@@ -31,13 +31,18 @@ class MessageRow(TypedDict):
     html: NotRequired[str]
 
 
-def list_messages(session: Session, *, status: str | None = None) -> list[MessageRow]:
-    """Every message by id, optionally only those of one status; without the bodies."""
+def list_messages(
+    session: Session, *, status: str | None = None, case_id: int | None = None
+) -> list[MessageRow]:
+    """Every message by id, optionally only those of one status or one case; without the
+    bodies."""
     if status is not None and status not in MESSAGE_STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(MESSAGE_STATUSES)}")
     query = select(Message).options(selectinload(Message.attachments)).order_by(Message.id)
     if status:
         query = query.where(Message.status == status)
+    if case_id is not None:
+        query = query.where(Message.case_id == case_id)
     return [message_row(message) for message in session.scalars(query)]
 
 

@@ -26,8 +26,11 @@ class VisitRow(TypedDict):
     reason: str | None
 
 
-def list_visits(session: Session, *, advisor: str | None = None) -> list[VisitRow]:
-    """Every visit by start, optionally only those of the advisor with e-mail ``advisor``."""
+def list_visits(
+    session: Session, *, advisor: str | None = None, case_id: int | None = None
+) -> list[VisitRow]:
+    """Every visit by start, optionally only those of the advisor with e-mail ``advisor`` or
+    of one case."""
     query = (
         select(Visit, Case.municipality_number, Advisor.email)
         .join(Case, Case.id == Visit.case_id)
@@ -36,6 +39,8 @@ def list_visits(session: Session, *, advisor: str | None = None) -> list[VisitRo
     )
     if advisor:
         query = query.where(Advisor.id == find_advisor(session, advisor).id)
+    if case_id is not None:
+        query = query.where(Visit.case_id == case_id)
     tz = get_settings().tz
     return [
         VisitRow(

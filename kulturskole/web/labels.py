@@ -165,3 +165,41 @@ SUMMARY = {
     "dry_run": "prøvekjøring",
 }
 TABLES["summary"] = SUMMARY
+# --- Saker and Sak (the case pages) ---------------------------------------------------------
+VISIT_STATUSES = {
+    "scheduled": "Planlagt",
+    "done": "Gjennomført",
+    "missed": "Ikke gjennomført",
+    "cancelled": "Avlyst",
+}
+VISIT_MODES = {"physical": "Fysisk", "digital": "Digitalt"}
+DELIVERABLES = {"development-plan": "Utviklingsplan", "meeting-plan": "Møteplan"}
+DECISIONS = {"approve": "Avslutning godkjent", "reject": "Forslaget om avslutning avvist"}
+MAIL_TEMPLATES = {
+    "application_received": "Kvittering for søknad",
+    "selected": "Valgt ut",
+    "not_selected": "Ikke valgt ut",
+    "withdrawn": "Søknaden trukket",
+    "contract_for_signature": "Avtale til signering",
+    "welcome": "Velkommen",
+    "reminder": "Påminnelse",
+    "visit_invitation": "Invitasjon til veiledningsbesøk",
+    "visit_changed": "Veiledningsbesøk endret",
+    "visit_cancelled": "Veiledningsbesøk avlyst",
+    "invoice": "Faktura",
+    "credit_note": "Kreditnota",
+    "obligation_warning": "Varsel om brudd på forpliktelse",
+    "termination": "Avtalen avsluttet",
+    "completion": "Programmet fullført",
+}
+ACTIONS.setdefault("mail-retry", "E-post sendes på nytt")
+ACTIONS.setdefault("visit-missed", "Veiledningsbesøk ikke gjennomført")
+TABLES.update(
+    {
+        "visit_status": VISIT_STATUSES,
+        "visit_mode": VISIT_MODES,
+        "deliverable": DELIVERABLES,
+        "decision": DECISIONS,
+        "mail_template": MAIL_TEMPLATES,
+    }
+)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from kulturskole.web.pages import audit, cases, decisions, invoices, login, mail, overview, runs
+from kulturskole.web.pages import (
+    audit,
+    case,
+    cases,
+    decisions,
+    invoices,
+    login,
+    mail,
+    overview,
+    runs,
+)
 
 ROUTES = [
     *login.routes,
     *overview.routes,
     *cases.routes,
+    *case.routes,
     *invoices.routes,
     *decisions.routes,
     *runs.routes,
