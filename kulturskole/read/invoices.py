@@ -99,6 +99,16 @@ class LedgerFilter:
         return where
 
 
+def is_open(row: InvoiceRow) -> bool:
+    """Whether a row of the ledger is an invoice still to be paid (or credited)."""
+    return row["kind"] == "invoice" and row["status"] in OPEN_STATUSES
+
+
+def is_overdue(row: InvoiceRow, as_of: date) -> bool:
+    """Whether an invoice in the ledger is open and was due before ``as_of``."""
+    return is_open(row) and row["due_date"] is not None and row["due_date"] < as_of.isoformat()
+
+
 def _check(value: str | None, allowed: tuple[str, ...], name: str) -> None:
     if value is not None and value not in allowed:
         raise InvalidInput(f"unknown {name} {value!r}; use one of {', '.join(allowed)}")
