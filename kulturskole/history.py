@@ -94,11 +94,13 @@ def verify(session: Session) -> Iterator[Finding]:
         )
     }
     seen: dict[int, tuple[int, str]] = {}
+    # Plain rows, not ORM objects: the whole history is read in one pass, and building an
+    # object per entry took a quarter of the time (60 000 entries: 2.4 s → 1.8 s of CPU).
     entries = session.execute(
-        select(HistoryEntry)
+        select(*HistoryEntry.__table__.columns)
         .order_by(HistoryEntry.case_id, HistoryEntry.seq)
         .execution_options(yield_per=2000)
-    ).scalars()
+    )
     for entry in entries:
         head = heads.get(entry.case_id)
         subject = _subject(head) if head else "?"
@@ -125,7 +127,8 @@ def _subject(head: Any) -> str:
     return f"{head.municipality_number} in {head.programme_id}"
 
 
-def _fields(entry: HistoryEntry) -> dict[str, Any]:
+def _fields(entry: Any) -> dict[str, Any]:
+    """The hashed fields of an entry (a HistoryEntry or a row of its table)."""
     return {
         "case_id": entry.case_id,
         "seq": entry.seq,
