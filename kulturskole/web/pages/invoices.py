@@ -92,7 +92,9 @@ WORDINGS: list[Wording] = [
     (r"invoice (\d+) is (\w+)$", lambda m: f"Faktura {m.group(1)} er {_status(m)}."),
     (
         r"payment date (\S+) is before the invoice date (\S+)",
-        "Betalingsdatoen ({0}) er før fakturadatoen ({1}).",
+        lambda m: (
+            f"Betalingsdatoen ({dato(m.group(1))}) er før fakturadatoen ({dato(m.group(2))})."
+        ),
     ),
     (r"no invoice or credit note number (\d+)", "Det finnes ingen faktura nr. {0}."),
 ]

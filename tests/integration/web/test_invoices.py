@@ -341,7 +341,11 @@ def test_the_services_refusals_come_back_as_norwegian_notices_and_change_nothing
         (path(trondheim, "/credit"), {"reason": "x"}, f"Faktura {trondheim} er betalt"),
         (path(ledger["1580"], "/credit"), {"reason": "x"}, "er allerede kreditert"),
         (path(note, "/credit"), {"reason": "x"}, f"Nr. {note} er en kreditnota"),
-        (path(oslo, "/paid"), {"on": "2024-09-01"}, "Betalingsdatoen (2024-09-01) er før"),
+        (
+            path(oslo, "/paid"),
+            {"on": "2024-09-01"},
+            "Betalingsdatoen (1. september 2024) er før fakturadatoen (26. september 2024)",
+        ),
         (path(trondheim, "/paid"), {"on": "2024-10-02"}, f"Faktura {trondheim} er betalt"),
         (path(note, "/paid"), {"on": "2024-10-02"}, "er en kreditnota: den betales ikke"),
         (path(oslo, "/paid"), {"on": "i går"}, "«i går» er ikke en dato"),

@@ -74,7 +74,7 @@ def test_failed_and_waiting_mail_come_first_with_their_errors(
     assert "cannot connect" in page.text  # the failed ones' error
     assert "kari.5001@kommune.example.no" in page.text  # the recipients
     assert "Feilet <span" in page.text and "Venter <span" in page.text
-    assert "neste forsøk" in page.text and "sendt " in page.text
+    assert ">neste forsøk</span>" in page.text and ">sendt</span>" in page.text
 
 
 def test_the_status_filter(engine: Engine, outbox: dict[str, int]) -> None:
