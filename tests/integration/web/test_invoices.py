@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from kulturskole.db import unit_of_work
 from kulturskole.invoicing import issuing
 from kulturskole.read.history import case_history
+from kulturskole.read.invoices import list_invoices
 from models import HistoryEntry, Invoice
 from tests.builders.invoicing import active, on
 from tests.support.web import console, logged_in, post
@@ -33,8 +34,6 @@ def ledger(engine: Engine, programme_loaded: str) -> dict[str, int]:
 
 
 def numbers_by_municipality(engine: Engine) -> dict[str, int]:
-    from kulturskole.read.invoices import list_invoices
-
     with unit_of_work(engine, readonly=True) as session:
         return {r["municipality"]: r["number"] for r in list_invoices(session, status="issued")}
 
