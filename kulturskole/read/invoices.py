@@ -1,16 +1,19 @@
-"""Invoices and credit notes: rows in number order, one in detail, and its documents."""
+"""Invoices and credit notes: the ledger in number order with its filters and totals, one
+invoice in detail, and its documents."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Literal, TypedDict
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session, defer
 
 from kulturskole.errors import InvalidInput
 from kulturskole.invoicing.ledger import find_invoice
 from kulturskole.services.programmes import format_ore
-from models import INVOICE_STATUSES, Case, Invoice
+from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, Municipality
 
 DocumentForm = Literal["html", "pdf", "ehf"]
 
@@ -34,29 +37,155 @@ class InvoiceRow(TypedDict):
     test: bool
 
 
+class InvoiceRef(TypedDict):
+    series: str
+    number: int
+
+
+class InvoiceView(InvoiceRow):
+    """One invoice with what the ledger row leaves out: its buyer's address and reference, the
+    invoice a credit note corrects and why, and the credit notes that correct an invoice."""
+
+    buyer_address: str | None
+    buyer_reference: str
+    reason: str | None  # a credit note's reason
+    reissue: bool  # a credited invoice: its instalment is invoiced again
+    credits: InvoiceRef | None
+    credited_by: list[InvoiceRef]
+
+
+class LedgerTotals(TypedDict):
+    count: int
+    invoiced: str  # NOK: the invoices among the rows
+    credited: str  # NOK, negative: the credit notes among the rows
+    net: str
+    outstanding: str  # NOK: the open invoices (issued or sent) among the rows
+
+
+OPEN_STATUSES = ("issued", "sent")
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """Which rows of the ledger: of one ``status``, ``kind`` or ``municipality``
+    (kommunenummer); ``search`` in the municipality's name or number; ``open_only``: invoices
+    not yet paid or credited; ``overdue_on``: open invoices due before that date."""
+
+    status: str | None = None
+    municipality: str | None = None
+    kind: str | None = None
+    search: str | None = None
+    open_only: bool = False
+    overdue_on: date | None = None
+
+    def conditions(self, session: Session) -> list[ColumnElement[bool]]:
+        """The filter as SQL conditions on Invoice joined with Case."""
+        _check(self.status, INVOICE_STATUSES, "status")
+        _check(self.kind, INVOICE_KINDS, "kind")
+        where: list[ColumnElement[bool]] = []
+        if self.status:
+            where.append(Invoice.status == self.status)
+        if self.kind:
+            where.append(Invoice.kind == self.kind)
+        if self.municipality:
+            where.append(Case.municipality_number == self.municipality)
+        if self.search and self.search.strip():
+            numbers = matching_municipalities(session, self.search)
+            where.append(Case.municipality_number.in_(numbers))
+        if self.open_only or self.overdue_on is not None:
+            where += [Invoice.kind == "invoice", Invoice.status.in_(OPEN_STATUSES)]
+        if self.overdue_on is not None:
+            where.append(Invoice.due_date < self.overdue_on)
+        return where
+
+
+def is_open(row: InvoiceRow) -> bool:
+    """Whether a row of the ledger is an invoice still to be paid (or credited)."""
+    return row["kind"] == "invoice" and row["status"] in OPEN_STATUSES
+
+
+def is_overdue(row: InvoiceRow, as_of: date) -> bool:
+    """Whether an invoice in the ledger is open and was due before ``as_of``."""
+    return is_open(row) and row["due_date"] is not None and row["due_date"] < as_of.isoformat()
+
+
+def _check(value: str | None, allowed: tuple[str, ...], name: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidInput(f"unknown {name} {value!r}; use one of {', '.join(allowed)}")
+
+
 def list_invoices(
     session: Session,
     *,
     status: str | None = None,
     municipality: str | None = None,
     case_id: int | None = None,
+    ledger: LedgerFilter | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[InvoiceRow]:
-    """Invoices and credit notes by series and number, optionally of one status, municipality
-    or case."""
-    if status is not None and status not in INVOICE_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(INVOICE_STATUSES)}")
-    query = (
-        select(Invoice, Case.municipality_number)
-        .join(Case, Case.id == Invoice.case_id)
-        .order_by(Invoice.series, Invoice.number)
+    """Invoices and credit notes by series and number, optionally of one ``status`` or
+    ``municipality`` or case, or as ``ledger`` filters them; ``limit`` and ``offset`` give
+    one page."""
+    ledger = ledger or LedgerFilter()
+    ledger = replace(
+        ledger, status=status or ledger.status, municipality=municipality or ledger.municipality
     )
-    if status:
-        query = query.where(Invoice.status == status)
-    if municipality:
-        query = query.where(Case.municipality_number == municipality)
-    if case_id is not None:
-        query = query.where(Invoice.case_id == case_id)
-    return [invoice_row(invoice, number) for invoice, number in session.execute(query)]
+    query = (
+        select(Invoice, Case.municipality_number, Invoice.ehf_xml.is_not(None))
+        .join(Case, Case.id == Invoice.case_id)
+        .where(*ledger.conditions(session))
+        .where(*([Invoice.case_id == case_id] if case_id is not None else []))
+        .options(defer(Invoice.document_html), defer(Invoice.ehf_xml))  # not for a list
+        .order_by(Invoice.series, Invoice.number)
+        .limit(limit)
+        .offset(offset or None)
+    )
+    return [
+        invoice_row(invoice, number, ehf=bool(ehf))
+        for invoice, number, ehf in session.execute(query)
+    ]
+
+
+def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> LedgerTotals:
+    """The count and sums of the rows that ``ledger`` lets through (every page of them)."""
+    ledger = ledger or LedgerFilter()
+    is_open = and_(Invoice.kind == "invoice", Invoice.status.in_(OPEN_STATUSES))
+    count, invoiced, credited, outstanding = session.execute(
+        select(
+            func.count(),
+            _sum_where(Invoice.kind == "invoice"),
+            _sum_where(Invoice.kind == "credit"),
+            _sum_where(is_open),
+        )
+        .select_from(Invoice)
+        .join(Case, Case.id == Invoice.case_id)
+        .where(*ledger.conditions(session))
+    ).one()
+    return LedgerTotals(
+        count=count,
+        invoiced=format_ore(invoiced),
+        credited=format_ore(-credited),
+        net=format_ore(invoiced - credited),
+        outstanding=format_ore(outstanding),
+    )
+
+
+def _sum_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, Invoice.amount_ore), else_=0)), 0)
+
+
+def matching_municipalities(session: Session, text: str) -> list[str]:
+    """Kommunenumre whose number starts with ``text`` or whose name contains it, in any case.
+
+    Matched in Python over the 357 municipalities: SQLite's lower() knows only ASCII, and
+    "ålesund" must find Ålesund on either database."""
+    wanted = text.strip().casefold()
+    return [
+        number
+        for number, name in session.execute(select(Municipality.number, Municipality.name))
+        if number.startswith(wanted) or wanted in name.casefold()
+    ]
 
 
 def invoice_detail(session: Session, number: int, series: str | None = None) -> InvoiceRow:
@@ -85,7 +214,33 @@ def invoice_document(
     return invoice_pdf(invoice_data(case.programme, invoice, credited=credited))
 
 
-def invoice_row(invoice: Invoice, municipality: str) -> InvoiceRow:
+def invoice_view(session: Session, number: int, series: str | None = None) -> InvoiceView:
+    """One invoice in detail: its ledger row and what links it to other invoices."""
+    invoice = find_invoice(session, number, series)
+    row = invoice_row(invoice, session.get(Case, invoice.case_id).municipality_number)
+    credited = (
+        session.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None
+    )
+    notes = session.scalars(
+        select(Invoice).where(Invoice.credits_invoice_id == invoice.id).order_by(Invoice.number)
+    )
+    return InvoiceView(
+        **row,
+        buyer_address=invoice.buyer_address,
+        buyer_reference=invoice.buyer_reference,
+        reason=invoice.reason,
+        reissue=invoice.reissue,
+        credits=_ref(credited) if credited else None,
+        credited_by=[_ref(note) for note in notes],
+    )
+
+
+def _ref(invoice: Invoice) -> InvoiceRef:
+    return InvoiceRef(series=invoice.series, number=invoice.number)
+
+
+def invoice_row(invoice: Invoice, municipality: str, *, ehf: bool | None = None) -> InvoiceRow:
+    """``ehf``: whether it has an EHF, when the query knows without loading the XML."""
     sign = -1 if invoice.kind == "credit" else 1
     return InvoiceRow(
         number=invoice.number,
@@ -102,6 +257,6 @@ def invoice_row(invoice: Invoice, municipality: str) -> InvoiceRow:
         status=invoice.status,
         paid_on=invoice.paid_on.isoformat() if invoice.paid_on else None,
         event=invoice.trigger_event_id,
-        ehf=invoice.ehf_xml is not None,
+        ehf=invoice.ehf_xml is not None if ehf is None else ehf,
         test=invoice.test,
     )

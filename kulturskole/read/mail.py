@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, defer, selectinload
 
 from kulturskole.errors import InvalidInput, NotFound
-from models import MESSAGE_STATUSES, Message
+from models import MESSAGE_STATUSES, Attachment, Message
 
 
 class MessageRow(TypedDict):
@@ -32,18 +32,45 @@ class MessageRow(TypedDict):
 
 
 def list_messages(
-    session: Session, *, status: str | None = None, case_id: int | None = None
+    session: Session,
+    *,
+    status: str | None = None,
+    case_id: int | None = None,
+    attention_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[MessageRow]:
-    """Every message by id, optionally only those of one status or one case; without the
-    bodies."""
+    """Every message by id, optionally only those of one status or one case; without the bodies.
+
+    ``attention_first``: failed messages, then waiting ones (each oldest first), then the sent
+    ones newest first. ``limit`` and ``offset`` give one page."""
     if status is not None and status not in MESSAGE_STATUSES:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(MESSAGE_STATUSES)}")
-    query = select(Message).options(selectinload(Message.attachments)).order_by(Message.id)
+    query = select(Message).options(
+        defer(Message.text_body),
+        defer(Message.html_body),
+        selectinload(Message.attachments).load_only(Attachment.filename),
+    )
     if status:
         query = query.where(Message.status == status)
     if case_id is not None:
         query = query.where(Message.case_id == case_id)
+    if attention_first:
+        rank = case({"failed": 0, "queued": 1}, value=Message.status, else_=2)
+        newest_sent_first = case((Message.status == "sent", -Message.id), else_=Message.id)
+        query = query.order_by(rank, newest_sent_first)
+    else:
+        query = query.order_by(Message.id)
+    query = query.limit(limit).offset(offset or None)
     return [message_row(message) for message in session.scalars(query)]
+
+
+def message_counts(session: Session) -> dict[str, int]:
+    """How many messages there are of each status (every status, zero included)."""
+    counts = dict(
+        session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+    )
+    return {status: counts.get(status, 0) for status in MESSAGE_STATUSES}
 
 
 def message_detail(session: Session, message_id: int) -> MessageRow:

@@ -114,6 +114,7 @@ ACTIONS = {
     "mail-queued": "E-post lagt i kø",
     "mail-sent": "E-post sendt",
     "mail-failed": "E-post feilet",
+    "mail-retry": "E-post lagt i kø på nytt",
     "advisor-assigned": "Veileder tildelt",
     "visit-scheduled": "Veiledningsbesøk planlagt",
     "visit-done": "Veiledningsbesøk gjennomført",
