@@ -130,3 +130,25 @@ ACTIONS = {
     "breach-decided": "Beslutning om avslutning",
 }
 TABLES["action"] = ACTIONS
+
+# --- Beslutninger and Kjøringer ---------------------------------------------------------------
+DECISIONS = {"approve": "Avslutning godkjent", "reject": "Forslaget avvist"}
+TABLES["decision"] = DECISIONS
+
+# The flows the console starts, by the short name its forms use (kulturskole.web.jobs).
+RUN_FLOWS = {
+    "invoicing": "Fakturering",
+    "visits": "Veiledningsbesøk",
+    "obligations": "Forpliktelser",
+    "lifecycle": "Programstart og -slutt",
+    "notifications": "Utsending av e-post",
+}
+TABLES["run_flow"] = RUN_FLOWS
+
+JOB_STATUSES = {
+    "pending": "Venter på å starte",
+    "running": "Kjører",
+    "completed": "Fullført",
+    "failed": "Feilet",
+}
+TABLES["job_status"] = JOB_STATUSES
