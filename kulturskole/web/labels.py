@@ -152,3 +152,65 @@ JOB_STATUSES = {
     "failed": "Feilet",
 }
 TABLES["job_status"] = JOB_STATUSES
+
+# What a run reports, per flow: (the JSON's key, the count's name); a list counts its items.
+RUN_COUNTS = {
+    "invoicing": [
+        ("issued", "Fakturaer"),
+        ("total", "Beløp i alt"),
+        ("already_invoiced", "Allerede fakturert"),
+        ("skipped", "Hoppet over"),
+    ],
+    "visits": [
+        ("scheduled", "Besøk planlagt"),
+        ("unplaced", "Ikke plassert"),
+        ("already_scheduled", "Allerede planlagt"),
+        ("skipped_windows", "Besøksvinduer hoppet over"),
+        ("advisors_assigned", "Veiledere tildelt"),
+    ],
+    "obligations": [
+        ("opened", "Nye brudd"),
+        ("resolved", "Rettet opp"),
+        ("still_open", "Fortsatt åpne"),
+        ("decisions_awaited", "Venter på beslutning"),
+        ("decided", "Besluttet under kjøringen"),
+    ],
+    "lifecycle": [
+        ("activated", "Deltakelse startet"),
+        ("completed", "Fullført"),
+        ("decision_needed", "Trenger beslutning"),
+        ("reminders_queued", "Påminnelser lagt i kø"),
+    ],
+    "notifications": [
+        ("sent", "Sendt"),
+        ("retrying", "Prøves igjen senere"),
+        ("failed", "Feilet"),
+        ("reminders_queued", "Påminnelser lagt i kø"),
+    ],
+}
+RUN_COUNTS["day"] = [
+    ("activated", "Deltakelse startet"),
+    ("completed", "Fullført"),
+    ("visits_scheduled", "Besøk planlagt"),
+    ("visits_not_placed", "Besøk ikke plassert"),
+    ("invoices_issued", "Fakturaer"),
+    ("invoiced", "Fakturert"),
+    ("breaches_opened", "Nye brudd"),
+    ("breaches_resolved", "Brudd rettet opp"),
+    ("decisions_awaited", "Venter på beslutning"),
+    ("reminders_queued", "Påminnelser"),
+    ("mail_sent", "E-post sendt"),
+    ("mail_failed", "E-post feilet"),
+]
+RUN_AMOUNTS = {"total", "invoiced"}  # NOK, shown with the kroner filter
+# The console's short name of a flow by its Prefect name (RunRecord.flow).
+RUN_KEYS = {
+    "invoicing": "invoicing",
+    "schedule-visits": "visits",
+    "monitor-obligations": "obligations",
+    "programme-lifecycle": "lifecycle",
+    "send-notifications": "notifications",
+    "programme-day": "day",
+}
+MAIL_MODES = {"smtp": "over SMTP", "files": "som .eml-filer (ingen SMTP satt opp)"}
+VISIT_MODES = {"physical": "fysisk", "digital": "digitalt"}

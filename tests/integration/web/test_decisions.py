@@ -5,6 +5,7 @@ resumed with the same answer)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -75,6 +76,8 @@ def test_every_role_sees_the_proposal_with_its_evidence_warning_and_grace(
         assert 'name="decision" value="approve"' in html and "Godkjenn avslutning" in html
         assert 'name="decision" value="reject"' in html and "Avvis forslaget" in html
         assert '<textarea name="reason"' in html
+        form = html[html.index('<form class="decide"') :]
+        assert re.match(r'<form[^>]*>\s*<input type="hidden" name="csrf" value="[^"]+">', form)
 
 
 def test_the_warning_shown_is_the_mail_queued_for_the_breach(engine: Engine, overdue: int) -> None:
