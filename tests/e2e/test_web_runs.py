@@ -127,3 +127,25 @@ def test_a_decision_in_the_console_resumes_the_paused_run(engine: Engine, overdu
     [decision] = [e for e in entries if e["action"] == "breach-decided"]
     assert decision["actor"] == ADMIN and decision["details"]["decided_by"] == ADMIN
     assert decision["flow_run_id"] is None  # taken in the console, not by the resumed run
+
+
+def test_a_rejection_in_the_console_is_recorded_once(engine: Engine, overdue: int) -> None:
+    """A rejection leaves the breach open: the resumed run must not apply it a second time."""
+    result: dict = {}
+    thread = start_monitor(result)
+    paused_run(engine, overdue)
+    client = logged_in(engine, "admin", today=date(2024, 10, 11))
+    post(
+        client,
+        f"/decisions/{overdue}",
+        {"decision": "reject", "reason": "Ny plan avtalt"},
+        page="/decisions",
+    )
+    thread.join(60)
+    [answer] = result["value"]["decided"]
+    assert (answer["approve"], answer["applied"]) == (False, False)
+    assert state_of(engine) == "active"
+    with unit_of_work(engine, readonly=True) as session:
+        entries = case_history(session, "0301")
+    decided = [e for e in entries if e["action"] == "breach-decided"]
+    assert [(e["actor"], e["reason"]) for e in decided] == [(ADMIN, "Ny plan avtalt")]
