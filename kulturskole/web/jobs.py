@@ -74,6 +74,10 @@ class RunBusy(KulturskoleError):
     """A run started from the console is still going (in-process: one at a time)."""
 
 
+class PreviewFailed(KulturskoleError):
+    """The dry run did not get through (Prefect unreachable, …): nothing was changed."""
+
+
 @dataclass
 class Job:
     id: str
@@ -94,7 +98,19 @@ class Job:
         return self.status in DONE
 
 
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # guards the check "none running" and the registering of a job
+# One flow at a time in this process: the first one starts Prefect's ephemeral server, and two
+# first flows at once would each start one (one of them then fails on the port).
+_ENGINE = threading.Lock()
+
+
+def _exclusive(launch: Launch, as_of: date, dry_run: bool, wait_seconds: float) -> dict[str, Any]:
+    if not _ENGINE.acquire(timeout=wait_seconds):
+        raise RunBusy("En annen forhåndsvisning eller kjøring pågår. Prøv igjen om litt.")
+    try:
+        return launch.call(as_of, dry_run=dry_run)
+    finally:
+        _ENGINE.release()
 
 
 def launch_of(key: str | None) -> Launch:
@@ -127,7 +143,12 @@ def preview(jobs: dict[str, Job], key: str, as_of: date) -> dict[str, Any]:
     if not launch.dry_run:
         raise InvalidInput("Denne flyten har ingen prøvekjøring.")
     refuse_if_busy(jobs)
-    return launch.call(as_of, dry_run=True)
+    try:
+        return _exclusive(launch, as_of, True, wait_seconds=60)
+    except KulturskoleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - shown on the page, as a run's error is
+        raise PreviewFailed(f"Prøvekjøringen feilet: {type(exc).__name__}: {exc}") from exc
 
 
 def start(jobs: dict[str, Job], key: str, as_of: date, started_by: str) -> Job:
@@ -149,7 +170,7 @@ def start(jobs: dict[str, Job], key: str, as_of: date, started_by: str) -> Job:
 def _work(job: Job, launch: Launch) -> None:
     job.status = "running"
     try:
-        job.result = launch.call(job.as_of, dry_run=False)
+        job.result = _exclusive(launch, job.as_of, False, wait_seconds=300)
         job.status = "completed"
     except KulturskoleError as exc:
         job.error, job.status = str(exc), "failed"

@@ -248,3 +248,20 @@ def test_a_failed_run_shows_its_error(engine: Engine, monkeypatch: pytest.Monkey
     assert 'data-status="failed"' in done
     assert "Kjøringen feilet: RuntimeError: databasen svarte ikke" in done
     assert 'class="job-status job-failed">Feilet' in client.get("/runs").text
+
+
+def test_a_preview_that_fails_says_so_and_changes_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def call(self, as_of: date, dry_run: bool) -> dict:  # noqa: ANN001
+        raise RuntimeError("Failed to reach API")
+
+    monkeypatch.setattr(jobs.Launch, "call", call)
+    client = logged_in(engine, "admin", today=DAY)
+    before = row_counts(engine)
+    response = post(
+        client, "/runs/preview", {"flow": "visits", "as_of": "2025-02-14"}, page="/runs"
+    )
+    assert response.status_code == 303
+    assert "Prøvekjøringen feilet: RuntimeError: Failed to reach API" in client.get("/runs").text
+    assert row_counts(engine) == before
