@@ -76,6 +76,7 @@ def run(
                         "window": event.id,
                         "title": event.title,
                         "reason": f"tentative ({event.when}): make it exact in the programme file",
+                        "when": event.when,  # the reason's part, for the console's Norwegian
                     }
                 )
             elif event.end <= acting.as_of:
@@ -84,6 +85,7 @@ def run(
                         "window": event.id,
                         "title": event.title,
                         "reason": f"ended on {event.end.isoformat()}",
+                        "ended_on": event.end.isoformat(),
                     }
                 )
             else:
