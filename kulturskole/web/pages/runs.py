@@ -7,12 +7,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kulturskole.errors import KulturskoleError
+from kulturskole.read.programmes import programme_detail
 from kulturskole.read.runs import mail_due, recent_runs, run_of_flow_run
 from kulturskole.services.users import Account
 from kulturskole.web import jobs, labels
 from kulturskole.web.context import action, day_param, page, reading, redirect, render
 from kulturskole.web.export import table_response, wanted
 
+SHOWN = 25  # runs listed on the page; the download has more
 RUN_COLUMNS = [
     ("Flyt", lambda r: labels.label(labels.FLOWS, r["flow"])),
     ("Per dato", "as_of"),
@@ -26,8 +29,8 @@ RUN_COLUMNS = [
 @page()
 def runs(request: Request, user: Account) -> Response:
     with reading(request) as session:
-        recorded = recent_runs(session)
-    form = wanted(request)
+        form = wanted(request)
+        recorded = recent_runs(session, limit=500 if form else SHOWN)
     if form:
         return table_response(recorded, RUN_COLUMNS, "kjoringer", form)
     started = sorted(request.app.state.jobs.values(), key=lambda j: j.created_at, reverse=True)
@@ -61,6 +64,7 @@ def preview(request: Request, form: dict[str, str], user: Account) -> Response:
         result=result,
         due=due,
         prefect=jobs.prefect_configured(),
+        events=_event_titles(request),
     )
 
 
@@ -79,7 +83,17 @@ def job_page(request: Request, user: Account) -> Response:
     template = (
         "runs_job_status.html" if request.query_params.get("part") == "job" else "runs_job.html"
     )
-    return render(request, template, job=job, prefect=job.mode == "prefect")
+    events = _event_titles(request) if job.done else {}
+    return render(request, template, job=job, prefect=job.mode == "prefect", events=events)
+
+
+def _event_titles(request: Request) -> dict[str, str]:
+    """The programme's events by id, to name the gathering or visit window a row is about."""
+    with reading(request) as session:
+        try:
+            return {e["id"]: e["title"] for e in programme_detail(session)["events"]}
+        except KulturskoleError:  # no programme, or several: the ids stay
+            return {}
 
 
 def _recorded_summary(request: Request, flow_run_id: str) -> dict | None:
