@@ -177,7 +177,11 @@ def _schedule_window(
         }
         if advisor is None:
             report.unplaced.append(
-                where | {"reason": f"no advisor covers county {case.municipality.county_number}"}
+                where
+                | {
+                    "reason": f"no advisor covers county {case.municipality.county_number}",
+                    "county": case.municipality.county_number,
+                }
             )
             continue
         slot = _best_slot(advisor, case, mode, window_days, calendar, occupancy, settings)

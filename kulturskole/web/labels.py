@@ -214,3 +214,12 @@ RUN_KEYS = {
 }
 MAIL_MODES = {"smtp": "over SMTP", "files": "som .eml-filer (ingen SMTP satt opp)"}
 VISIT_MODES = {"physical": "fysisk", "digital": "digitalt"}
+# Why a visit could not be placed (kulturskole.visits.scheduling), in Norwegian.
+UNPLACED = {
+    "the window has no days left after the effective date": (
+        "besøksvinduet har ingen dager igjen etter datoen"
+    ),
+    "every day left in the window is blocked (weekends, holidays, blocked periods)": (
+        "alle dagene som er igjen i vinduet, er sperret (helger, helligdager, sperreperioder)"
+    ),
+}
