@@ -38,7 +38,13 @@ def evaluate(
 
 @task(name="apply-decision")
 def apply_decision(breach_id: int, decision: dict, as_of: date, run_id: str | None) -> bool:
+    """Apply the answer the run was resumed with; False when the breach no longer awaits this
+    run: the decision was taken elsewhere (``breaches decide``, the console), whose resume
+    brought the answer, and is not applied twice (a rejection leaves the breach open)."""
     with acting_in_run(run_id), unit_of_work() as session:
+        breach = session.get(Breach, breach_id, with_for_update=True)
+        if breach is None or breach.awaiting_flow_run_id != run_id:
+            return False
         _, applied = breaches.decide(
             session,
             breach_id,

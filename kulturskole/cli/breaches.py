@@ -16,6 +16,7 @@ from kulturskole.cli.common import (
     work,
 )
 from kulturskole.config import get_settings
+from kulturskole.db import current_engine, require_schema
 from kulturskole.errors import InvalidInput
 
 breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
@@ -80,30 +81,34 @@ def decide(
 
     Answers a paused monitor-obligations run waiting for this breach, too.
     """
-    from kulturskole.obligations.breaches import decide as decide_breach
-    from kulturskole.read.breaches import awaiting_run
+    from kulturskole.decisions import decide as decide_termination
 
     if approve == reject:
         raise InvalidInput("say --approve or --reject (one of them)")
-    decided_by = get_settings().actor
-    with work() as session:
-        waiting_run = awaiting_run(session, breach_id)  # the decision clears it
-        breach, _ = decide_breach(session, breach_id, approve, reason, decided_by, acting(as_of))
-        status = breach.status
+    engine = current_engine()
+    require_schema(engine)
+    decided = decide_termination(
+        engine,
+        breach_id,
+        approve=approve,
+        reason=reason,
+        decided_by=get_settings().actor,
+        acting=acting(as_of),
+    )
     ok(
         f"breach {breach_id}: {'termination approved' if approve else 'termination rejected'}"
-        f" (breach {status})"
+        f" (breach {decided.status})"
     )
-    if waiting_run:
-        from uuid import UUID
-
-        from prefect.flow_runs import resume_flow_run
-
-        resume_flow_run(
-            UUID(waiting_run),
-            run_input={"approve": approve, "reason": reason, "decided_by": decided_by},
+    if decided.resumed_run and decided.resume_error:
+        typer.echo(
+            f"error: the decision is recorded, but the monitor-obligations run "
+            f"{decided.resumed_run} that was waiting for it could not be resumed: "
+            f"{decided.resume_error}",
+            err=True,
         )
-        ok(f"resumed the monitor-obligations run {waiting_run} that was waiting for it")
+        raise typer.Exit(1)
+    if decided.resumed_run:
+        ok(f"resumed the monitor-obligations run {decided.resumed_run} that was waiting for it")
 
 
 def register(app: typer.Typer) -> None:

@@ -115,6 +115,10 @@ def find_due(
                         "name": names[case_id],
                         "instalment": instalment,
                         "reason": f"{state} when {event.id} ended on {event.end.isoformat()}",
+                        # the reason's parts, for a reader in another language (the console)
+                        "state": state,
+                        "event": event.id,
+                        "ended_on": event.end.isoformat(),
                     }
                 )
     return due, report

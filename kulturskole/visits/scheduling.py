@@ -76,6 +76,7 @@ def run(
                         "window": event.id,
                         "title": event.title,
                         "reason": f"tentative ({event.when}): make it exact in the programme file",
+                        "when": event.when,  # the reason's part, for the console's Norwegian
                     }
                 )
             elif event.end <= acting.as_of:
@@ -84,6 +85,7 @@ def run(
                         "window": event.id,
                         "title": event.title,
                         "reason": f"ended on {event.end.isoformat()}",
+                        "ended_on": event.end.isoformat(),
                     }
                 )
             else:
@@ -175,7 +177,11 @@ def _schedule_window(
         }
         if advisor is None:
             report.unplaced.append(
-                where | {"reason": f"no advisor covers county {case.municipality.county_number}"}
+                where
+                | {
+                    "reason": f"no advisor covers county {case.municipality.county_number}",
+                    "county": case.municipality.county_number,
+                }
             )
             continue
         slot = _best_slot(advisor, case, mode, window_days, calendar, occupancy, settings)

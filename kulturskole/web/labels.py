@@ -204,3 +204,95 @@ TABLES.update(
         "mail_template": MAIL_TEMPLATES,
     }
 )
+# --- Beslutninger and Kjøringer ---------------------------------------------------------------
+DECISIONS = {"approve": "Avslutning godkjent", "reject": "Forslaget avvist"}
+TABLES["decision"] = DECISIONS
+
+# The flows the console starts, by the short name its forms use (kulturskole.web.jobs).
+RUN_FLOWS = {
+    "invoicing": "Fakturering",
+    "visits": "Veiledningsbesøk",
+    "obligations": "Forpliktelser",
+    "lifecycle": "Programstart og -slutt",
+    "notifications": "Utsending av e-post",
+}
+TABLES["run_flow"] = RUN_FLOWS
+
+JOB_STATUSES = {
+    "pending": "Venter på å starte",
+    "running": "Kjører",
+    "completed": "Fullført",
+    "failed": "Feilet",
+}
+TABLES["job_status"] = JOB_STATUSES
+
+# What a run reports, per flow: (the JSON's key, the count's name); a list counts its items.
+RUN_COUNTS = {
+    "invoicing": [
+        ("issued", "Fakturaer"),
+        ("total", "Beløp i alt"),
+        ("already_invoiced", "Allerede fakturert"),
+        ("skipped", "Hoppet over"),
+    ],
+    "visits": [
+        ("scheduled", "Besøk planlagt"),
+        ("unplaced", "Ikke plassert"),
+        ("already_scheduled", "Allerede planlagt"),
+        ("skipped_windows", "Besøksvinduer hoppet over"),
+        ("advisors_assigned", "Veiledere tildelt"),
+    ],
+    "obligations": [
+        ("opened", "Nye brudd"),
+        ("resolved", "Rettet opp"),
+        ("still_open", "Fortsatt åpne"),
+        ("decisions_awaited", "Venter på beslutning"),
+        ("decided", "Besluttet under kjøringen"),
+    ],
+    "lifecycle": [
+        ("activated", "Deltakelse startet"),
+        ("completed", "Fullført"),
+        ("decision_needed", "Trenger beslutning"),
+        ("reminders_queued", "Påminnelser lagt i kø"),
+    ],
+    "notifications": [
+        ("sent", "Sendt"),
+        ("retrying", "Prøves igjen senere"),
+        ("failed", "Feilet"),
+        ("reminders_queued", "Påminnelser lagt i kø"),
+    ],
+}
+RUN_COUNTS["day"] = [
+    ("activated", "Deltakelse startet"),
+    ("completed", "Fullført"),
+    ("visits_scheduled", "Besøk planlagt"),
+    ("visits_not_placed", "Besøk ikke plassert"),
+    ("invoices_issued", "Fakturaer"),
+    ("invoiced", "Fakturert"),
+    ("breaches_opened", "Nye brudd"),
+    ("breaches_resolved", "Brudd rettet opp"),
+    ("decisions_awaited", "Venter på beslutning"),
+    ("reminders_queued", "Påminnelser"),
+    ("mail_sent", "E-post sendt"),
+    ("mail_failed", "E-post feilet"),
+]
+RUN_AMOUNTS = {"total", "invoiced"}  # NOK, shown with the kroner filter
+# The console's short name of a flow by its Prefect name (RunRecord.flow).
+RUN_KEYS = {
+    "invoicing": "invoicing",
+    "schedule-visits": "visits",
+    "monitor-obligations": "obligations",
+    "programme-lifecycle": "lifecycle",
+    "send-notifications": "notifications",
+    "programme-day": "day",
+}
+MAIL_MODES = {"smtp": "over SMTP", "files": "som .eml-filer (ingen SMTP satt opp)"}
+VISIT_MODES = {"physical": "fysisk", "digital": "digitalt"}
+# Why a visit could not be placed (kulturskole.visits.scheduling), in Norwegian.
+UNPLACED = {
+    "the window has no days left after the effective date": (
+        "besøksvinduet har ingen dager igjen etter datoen"
+    ),
+    "every day left in the window is blocked (weekends, holidays, blocked periods)": (
+        "alle dagene som er igjen i vinduet, er sperret (helger, helligdager, sperreperioder)"
+    ),
+}

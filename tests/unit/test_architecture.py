@@ -49,7 +49,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("read side and composition", ("kulturskole.read", "kulturskole.bootstrap")),
-    ("flows", ("flows", "kulturskole.serving")),
+    # kulturskole.decisions: a decision and the resume of the run waiting for it (Prefect, lazily)
+    ("flows", ("flows", "kulturskole.serving", "kulturskole.decisions")),
     ("the demo", ("kulturskole.demo",)),
     ("entry points", ("kulturskole.cli", "kulturskole.web")),
 ]
