@@ -71,7 +71,9 @@ def demo_database(folder: Path) -> tuple[Engine, date]:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["KULTURSKOLE_DATABASE_URL"] = f"sqlite:///{folder / 'demo.db'}"
     os.environ["KULTURSKOLE_OUTBOX_DIR"] = str(folder / "outbox")
-    os.environ.setdefault("PREFECT_HOME", str(folder / "prefect"))
+    # Prefect's temporary server, as `kulturskole demo` starts it; a first start migrates its
+    # database, which can take longer than Prefect's default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from kulturskole.demo import run_demo
 
     with chdir(folder):
@@ -162,6 +164,7 @@ def report(title: str, engine: Engine, today: date, repeats: int) -> None:
     print(f"{'page':<38} {'what':<24} {'median':>8} {'p90':>8} {'n':>4}")
     for path, what in pages(number, name):
         result = measure(client, timed, path, repeats)
+        what = what[:24]
         if isinstance(result, str):
             print(f"{path:<38} {what:<24} {result}")
             continue

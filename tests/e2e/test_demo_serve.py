@@ -64,6 +64,7 @@ def serve_demo(folder: Path, port: int) -> Served:
         "KULTURSKOLE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
         "KULTURSKOLE_OUTBOX_DIR": str(folder / "outbox"),
         "PREFECT_HOME": str(folder / "prefect"),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",  # a first start migrates
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("PREFECT_API_URL", None)  # the demo's own temporary Prefect server
