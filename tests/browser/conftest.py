@@ -2,6 +2,10 @@
 Chromium for the whole session; each test gets its own fresh database (SQLite, and PostgreSQL
 when configured), which the console is pointed at, and a browser without cookies.
 
+A browser test costs about two seconds; on PostgreSQL only the scenarios where the database's
+own behaviour counts run (ON_POSTGRESQL: a decision's locks and transitions, a run written from a
+background thread, logging in); the route tests cover every page on both databases.
+
 Without /usr/bin/chromium and /usr/bin/chromedriver the tests are skipped with the reason,
 unless ``KULTURSKOLE_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then they fail.
 """
@@ -26,6 +30,28 @@ from tests.support.browser import (
     start_browser,
     start_console,
 )
+
+ON_POSTGRESQL = {
+    "test_logging_in_opens_the_overview_as_of_the_consoles_date",
+    "test_approving_a_proposed_termination_terminates_the_case",
+    "test_preview_then_run_an_invoicing_and_see_it_complete",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgresql = params is not None and params.params.get("backend") == "postgresql"
+        mine = item.path.is_relative_to(here)
+        if mine and on_postgresql and item.originalname not in ON_POSTGRESQL:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

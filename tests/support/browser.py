@@ -217,11 +217,11 @@ class Browser:
         self.find(css).click()
         with contextlib.suppress(NoAlertPresentException):
             self.driver.switch_to.alert.accept()
-        WebDriverWait(self.driver, 30).until(ec.staleness_of(before))
+        WebDriverWait(self.driver, 30, poll_frequency=0.02).until(ec.staleness_of(before))
         self.wait_for("body")
 
     def wait_for(self, css: str, timeout: float = 30) -> WebElement:
-        return WebDriverWait(self.driver, timeout).until(
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, css))
         )
 
