@@ -4,6 +4,7 @@ the demo's last day, and stops cleanly on Ctrl-C (SIGINT)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -57,6 +58,21 @@ class Served:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=30)
 
+    def left_behind(self) -> bool:
+        """Whether a process of the demo's group (Prefect's temporary server) still runs."""
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        """The demo and whatever it started, if still there (after a failure)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
+
 
 def serve_demo(folder: Path, port: int) -> Served:
     env = {
@@ -75,6 +91,7 @@ def serve_demo(folder: Path, port: int) -> Served:
         stdout=subprocess.PIPE,
         stderr=(folder / "stderr.txt").open("w"),
         text=True,
+        start_new_session=True,  # its own process group, so that a failed test leaves nothing
     )
     served = Served(process)
 
@@ -127,10 +144,12 @@ def test_demo_serve_opens_the_console_with_the_printed_login_and_stops_on_ctrl_c
         assert f"per {dato(as_of)}" in overview.text  # the console's today: the demo's last day
         assert served.stop() == 0
         assert served.wait_for("web console stopped", timeout=10) == ""
+        deadline = time.monotonic() + 15
+        while served.left_behind() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not served.left_behind()  # Prefect's temporary server stopped with it
     finally:
-        if served.process.poll() is None:
-            served.process.kill()
-            served.process.wait(10)
+        served.kill()
     errors = (tmp_path / "stderr.txt").read_text()
     assert "Traceback" not in errors and password not in errors
 
@@ -144,6 +163,4 @@ def test_demo_serve_opens_the_console_with_the_printed_login_and_stops_on_ctrl_c
             log_in(url, email, password)
         assert again.stop() == 0
     finally:
-        if again.process.poll() is None:
-            again.process.kill()
-            again.process.wait(10)
+        again.kill()
