@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -39,11 +40,13 @@ from kulturskole.read.status import overview
 from kulturskole.services import cases as service
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import format_ore, load_programme
+from kulturskole.services.users import add_user, list_users, set_password
 from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
 from models import Breach, Case, Invoice, Message, Municipality, Programme, Visit
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
+DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
 ROLES = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
 
 # As the CLI prints (kulturskole/cli/common.py): user text as written, 160 wide when piped.
@@ -78,6 +81,7 @@ class Demo:
             programme, _ = load_programme(session, parse_programme_file(PROGRAMME_FILE))
             self.programme_id = programme.id
             played = session.scalar(select(func.count()).select_from(Case))
+        self.timetable()
         if played:
             console.print("the programme has been played on this database before; its state:")
         else:
@@ -85,11 +89,9 @@ class Demo:
             self.play()
         return DemoResult(self.programme_id, self.report())
 
-    def prepare(self) -> None:
-        with unit_of_work(self.engine) as session:
-            numbers = list(
-                session.scalars(select(Municipality.number).order_by(Municipality.number))
-            )
+    def timetable(self) -> None:
+        """The programme's events, period and plan due dates (a replay ends on the same day)."""
+        with unit_of_work(self.engine, readonly=True) as session:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
@@ -98,6 +100,12 @@ class Demo:
                 "meeting-plan": obligations.meeting_plan_due,
                 "development-plan": obligations.development_plan_due,
             }
+
+    def prepare(self) -> None:
+        with unit_of_work(self.engine, readonly=True) as session:
+            numbers = list(
+                session.scalars(select(Municipality.number).order_by(Municipality.number))
+            )
         self.applicants = sorted(self.rng.sample(numbers, max(4, round(len(numbers) * self.share))))
         # One group stays away from the first physical gathering: it ends in termination.
         self.absentee = self.applicants[0]
@@ -386,3 +394,15 @@ def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:
     """Play the programme (or, on a database played before, only report); the caller shows
     the status overview for ``DemoResult.as_of`` after it."""
     return Demo(share, seed).run()
+
+
+def demo_login() -> tuple[str, str]:
+    """The demo's administrator account on the demo's database, with a newly generated password:
+    made the first time, its password replaced on every later run. Returns (e-mail, password)."""
+    password = secrets.token_urlsafe(12)
+    with unit_of_work(current_engine()) as session:
+        if any(account.email == DEMO_LOGIN for account in list_users(session)):
+            set_password(session, DEMO_LOGIN, password)
+        else:
+            add_user(session, DEMO_LOGIN, "Demo Administrator", "admin", password)
+    return DEMO_LOGIN, password
