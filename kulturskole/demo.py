@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kulturskole import DATA_DIR, PROGRAMMES_DIR
 from kulturskole.config import get_settings
@@ -47,6 +48,9 @@ from models import Breach, Case, Invoice, Message, Municipality, Programme, Visi
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
+# The programme leader who decides on proposed terminations in the demo: a console account, so
+# that the case's history names a person ("who decided?"), not the login of the machine.
+DECIDER = ("programleder@kulturskoleradet.no", "Kari Nordmann (programleder)")
 ROLES = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
 
 # As the CLI prints (kulturskole/cli/common.py): user text as written, 160 wide when piped.
@@ -289,13 +293,14 @@ class Demo:
         for breach_id in ids:
             with unit_of_work(self.engine) as session:
                 if not terminated and session.get(Breach, breach_id).rule == "gathering-attendance":
+                    decider = _decider(session)
                     breaches.decide(
                         session,
                         breach_id,
                         True,
                         "Kommunegruppen møtte ikke",
-                        self.actor,
-                        self.on(day),
+                        decider,
+                        Acting(decider, day),
                     )
                     terminated = 1
                     console.print(f"{day}  breach {breach_id}: termination approved")
@@ -394,6 +399,14 @@ def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:
     """Play the programme (or, on a database played before, only report); the caller shows
     the status overview for ``DemoResult.as_of`` after it."""
     return Demo(share, seed).run()
+
+
+def _decider(session: Session) -> str:
+    """The programme leader's account (made the first time; its password is never shown)."""
+    email, name = DECIDER
+    if not any(account.email == email for account in list_users(session)):
+        add_user(session, email, name, "admin", secrets.token_urlsafe(24))
+    return email
 
 
 def demo_login() -> tuple[str, str]:

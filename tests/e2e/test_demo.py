@@ -53,6 +53,8 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
         )
         decided = session.scalars(select(Breach).where(Breach.status == "terminated")).all()
         assert len(decided) == 1 and decided[0].decision == "approve"
+        # a person decided, with a console account behind the name
+        assert decided[0].decided_by == "programleder@kulturskoleradet.no"
         assert list(verify(session)) == []
         done = session.execute(select(Visit.case_id, Visit.id).where(Visit.status == "done")).all()
         assert done, "advisors must have visited"
