@@ -48,9 +48,9 @@ from models import Breach, Case, Invoice, Message, Municipality, Programme, Visi
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
-# The programme leader who decides on proposed terminations in the demo: a console account, so
-# that the case's history names a person ("who decided?"), not the login of the machine.
-DECIDER = ("programleder@kulturskoleradet.no", "Kari Nordmann (programleder)")
+# The programme leader who registers, selects, contracts and decides in the demo: a console
+# account, so that a case's history names a person ("who decided?"), not the machine's login.
+PROGRAMME_LEADER = ("programleder@kulturskoleradet.no", "Kari Nordmann (programleder)")
 ROLES = ["coordinator", "school-owner", "culture-school-head", "chief-executive", "elected"]
 
 # As the CLI prints (kulturskole/cli/common.py): user text as written, 160 wide when piped.
@@ -84,6 +84,7 @@ class Demo:
             import_municipalities(session)
             programme, _ = load_programme(session, parse_programme_file(PROGRAMME_FILE))
             self.programme_id = programme.id
+            self.actor = _programme_leader(session)
             played = session.scalar(select(func.count()).select_from(Case))
         self.timetable()
         if played:
@@ -293,14 +294,13 @@ class Demo:
         for breach_id in ids:
             with unit_of_work(self.engine) as session:
                 if not terminated and session.get(Breach, breach_id).rule == "gathering-attendance":
-                    decider = _decider(session)
                     breaches.decide(
                         session,
                         breach_id,
                         True,
                         "Kommunegruppen møtte ikke",
-                        decider,
-                        Acting(decider, day),
+                        self.actor,
+                        self.on(day),
                     )
                     terminated = 1
                     console.print(f"{day}  breach {breach_id}: termination approved")
@@ -401,9 +401,9 @@ def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:
     return Demo(share, seed).run()
 
 
-def _decider(session: Session) -> str:
+def _programme_leader(session: Session) -> str:
     """The programme leader's account (made the first time; its password is never shown)."""
-    email, name = DECIDER
+    email, name = PROGRAMME_LEADER
     if not any(account.email == email for account in list_users(session)):
         add_user(session, email, name, "admin", secrets.token_urlsafe(24))
     return email
