@@ -149,3 +149,37 @@ def test_a_rejection_in_the_console_is_recorded_once(engine: Engine, overdue: in
         entries = case_history(session, "0301")
     decided = [e for e in entries if e["action"] == "breach-decided"]
     assert [(e["actor"], e["reason"]) for e in decided] == [(ADMIN, "Ny plan avtalt")]
+
+
+def test_with_a_prefect_server_kjor_creates_a_run_of_the_deployment_in_prefect(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the real Prefect API of the harness: prefect.yaml's deployments registered, "Kjør"
+    creates a flow run of invoicing/daily with the date, and the page links to it in Prefect's
+    UI. (No worker here: the run stays scheduled, and nothing is invoiced by the console.)"""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    from kulturskole.serving import runner_deployments
+
+    api = PREFECT_API_URL.value()
+    monkeypatch.setenv("PREFECT_API_URL", api)
+    for deployment in runner_deployments():
+        deployment.apply()
+    client = logged_in(engine, "admin", today=date(2024, 9, 26))
+    started = post(
+        client, "/runs/start", {"flow": "invoicing", "as_of": "2024-09-26"}, page="/runs"
+    )
+    assert started.status_code == 303
+    page = client.get(started.headers["location"]).text
+    found = re.search(r'href="([^"]+)/runs/flow-run/([0-9a-f-]{36})"', page)
+    assert found and found.group(1) == api.rstrip("/").removesuffix("/api")
+    with get_client(sync_client=True) as prefect:
+        flow_run = prefect.read_flow_run(UUID(found.group(2)))
+        deployment = prefect.read_deployment(flow_run.deployment_id)
+    assert (deployment.name, flow_run.parameters["as_of"]) == ("daily", "2024-09-26")
+    assert flow_run.state.type.value == "SCHEDULED"
+    assert 'data-status="pending"' in page
+    assert invoices(engine) == []  # the worker, not the console, runs it
