@@ -89,6 +89,14 @@ def day_param(request: Request, name: str = "as_of", value: str | None = None) -
         raise InvalidInput(f"«{text}» er ikke en dato (bruk ÅÅÅÅ-MM-DD)") from None
 
 
+def page_number(request: Request) -> int:
+    """The list page asked for with ``?page=N`` (1 when missing or not a number)."""
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def programme_param(request: Request) -> str | None:
     return request.query_params.get("programme") or None
 
@@ -142,6 +150,14 @@ def _current_user(request: Request) -> Account | None:
     return user
 
 
+async def _logged_in(request: Request) -> Account | None:
+    """The logged-in account (also kept in the request's scope for the templates), or None."""
+    user = await run_in_threadpool(_current_user, request)
+    if user is not None:
+        request.scope["user"] = user
+    return user
+
+
 def _login_redirect(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return redirect(f"/login?next={quote(target)}")
@@ -153,10 +169,9 @@ def page(role: str = "viewer") -> Callable:
     def wrap(function: Callable[..., Response]) -> Callable:
         @functools.wraps(function)
         async def endpoint(request: Request) -> Response:
-            user = await run_in_threadpool(_current_user, request)
+            user = await _logged_in(request)
             if user is None:
                 return _login_redirect(request)
-            request.scope["user"] = user
             if not may(user.role, role):
                 raise Forbidden
             return await run_in_threadpool(function, request, user)
@@ -176,10 +191,9 @@ def action(role: str) -> Callable:
     def wrap(function: Callable[..., Response]) -> Callable:
         @functools.wraps(function)
         async def endpoint(request: Request) -> Response:
-            user = await run_in_threadpool(_current_user, request)
+            user = await _logged_in(request)
             if user is None:
                 return _login_redirect(request)
-            request.scope["user"] = user
             form = await request.form()
             fields = {
                 key: str(value) for key, value in form.multi_items() if isinstance(value, str)

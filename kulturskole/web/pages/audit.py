@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from kulturskole.read.audit import AuditFinding, CaseAudit, audit_history
 from kulturskole.services.users import Account
-from kulturskole.web.context import page, reading, render
+from kulturskole.web.context import page, page_number, reading, render
 from kulturskole.web.export import table_response, wanted
 
 PER_PAGE = 250
@@ -49,13 +49,6 @@ COLUMNS = [
 ]
 
 
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @page()
 def audit(request: Request, user: Account) -> Response:
     only_broken = request.query_params.get("broken") == "1"
@@ -65,7 +58,7 @@ def audit(request: Request, user: Account) -> Response:
     form = wanted(request)
     if form:
         return table_response(rows, COLUMNS, "revisjon", form)
-    number = _page_number(request)
+    number = page_number(request)
     shown = rows[(number - 1) * PER_PAGE : number * PER_PAGE]
     return render(
         request,

@@ -30,6 +30,7 @@ from kulturskole.web.context import (
     local_path,
     notice,
     page,
+    page_number,
     reading,
     redirect,
     render,
@@ -116,17 +117,10 @@ def ledger_filter(request: Request) -> LedgerFilter:
     )
 
 
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @page()
 def ledger(request: Request, user: Account) -> Response:
     chosen, form = ledger_filter(request), wanted(request)
-    number = _page_number(request)
+    number = page_number(request)
     with reading(request) as session:
         if form:
             rows = list_invoices(session, ledger=chosen)

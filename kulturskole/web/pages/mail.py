@@ -20,6 +20,7 @@ from kulturskole.web.context import (
     local_path,
     notice,
     page,
+    page_number,
     reading,
     redirect,
     render,
@@ -63,17 +64,10 @@ def _status(request: Request) -> str | None:
     return status
 
 
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @page()
 def outbox(request: Request, user: Account) -> Response:
     status, form = _status(request), wanted(request)
-    number = _page_number(request)
+    number = page_number(request)
     with reading(request) as session:
         if form:
             rows = list_messages(session, status=status, attention_first=True)
