@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     web_secret_file: Path = Path("var/web-secret")
     web_session_hours: float = 10.0
 
+    # The access point that EHF documents are handed to (kulturskole.invoicing.delivery):
+    # none (EHF not sent), a folder drop for the provider to pick up, or an access point's REST
+    # API (URL and bearer token).
+    access_point: Literal["none", "folder", "http"] = "none"
+    access_point_folder: Path = Path("var/ehf-outbox")
+    access_point_url: str | None = None
+    access_point_token: SecretStr | None = None
+    access_point_timeout: float = 30.0
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
