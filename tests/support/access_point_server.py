@@ -76,7 +76,7 @@ def access_point_server() -> Iterator[AccessPointServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield AccessPointServer(port=server.server_address[1], received=record)
