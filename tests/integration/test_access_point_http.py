@@ -4,6 +4,7 @@ every failure as DeliveryUnavailable (never a silent success), with the token in
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 
@@ -140,3 +141,14 @@ def test_the_token_is_in_no_repr() -> None:
     access_point = HttpAccessPoint("https://bruker:passord@ap.example/v1/docs", TOKEN, timeout=3)
     assert TOKEN not in repr(access_point) and "passord" not in repr(access_point)
     assert TOKEN not in str(vars(access_point))
+
+
+def test_the_token_is_in_no_log(
+    server: AccessPointServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    adapter(server, "/delivered").send(document(1001))
+    adapter(server, "/bad-request").send(document(1002))
+    with pytest.raises(DeliveryUnavailable):
+        adapter(server, "/echo-token").send(document(1003))
+    assert caplog.records and TOKEN not in caplog.text

@@ -167,3 +167,16 @@ def test_settings_default_to_no_access_point(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.access_point_folder == Path("var/ehf-outbox")
     assert settings.access_point_timeout == 30.0
     assert "s3cret" not in repr(Settings(access_point_token="s3cret"))
+
+
+def test_a_manifest_line_torn_by_a_crash_is_skipped_and_ended(tmp_path: Path) -> None:
+    drop = FolderDrop(tmp_path)
+    drop.send(document(1001))
+    with open(tmp_path / MANIFEST, "a") as manifest:
+        manifest.write('{"number": 1002, "series": "FK", "sha')  # the process died here
+    drop.send(document(1002))
+    lines = (tmp_path / MANIFEST).read_text().splitlines()
+    assert len(lines) == 3 and lines[1].endswith('"sha')
+    assert [e["number"] for e in drop.entries()] == [1001, 1002]
+    assert drop.send(document(1002)).status == "pending"  # still idempotent
+    assert len(drop.entries()) == 2

@@ -72,8 +72,16 @@ class FolderDrop:
         manifest = self.path / MANIFEST
         if not manifest.exists():
             return []
-        lines = manifest.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        found = []
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:  # a line torn by a crash: its document is not listed
+                log.warning("%s: skipping a torn manifest line: %.60s", manifest, line)
+                continue
+            if isinstance(entry, dict):
+                found.append(entry)
+        return found
 
     def _send(self, document: UblDocument) -> Receipt:
         file_name = f"{document.name}.xml"
@@ -163,8 +171,13 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 
 def _append_line(manifest: Path, line: str) -> None:
-    with open(manifest, "a", encoding="utf-8") as out:
-        out.write(line + "\n")
+    with open(manifest, "a+b") as out:
+        out.seek(0, os.SEEK_END)
+        if out.tell():  # a line torn by a crash is ended first, not continued
+            out.seek(-1, os.SEEK_END)
+            if out.read(1) != b"\n":
+                out.write(b"\n")
+        out.write(line.encode("utf-8") + b"\n")
         out.flush()
         os.fsync(out.fileno())
     _fsync_directory(manifest.parent)
