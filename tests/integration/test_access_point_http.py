@@ -89,6 +89,15 @@ def test_rejected_with_the_reason_from_the_body(
     assert receipt.channel == CHANNEL
 
 
+def test_a_refusal_answered_with_200_is_rejected(server: AccessPointServer) -> None:
+    receipt = adapter(server, "/rejected-200").send(document(1001))
+    assert (receipt.status, receipt.reason, receipt.message_id) == (
+        "rejected",
+        "Duplicate",
+        "msg-0004",
+    )
+
+
 def test_server_error_is_unavailable(server: AccessPointServer) -> None:
     with pytest.raises(DeliveryUnavailable, match="503") as caught:
         adapter(server, "/unavailable").send(document(1001))

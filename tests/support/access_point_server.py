@@ -41,6 +41,7 @@ ANSWERS: dict[str, tuple[int, object]] = {
     "/unavailable": (503, {"error": "maintenance"}),
     "/echo-token": (500, None),  # answers with the token it received, as careless servers do
     "/no-status": (200, {"ok": True}),
+    "/rejected-200": (200, {"id": "msg-0004", "status": "rejected", "reason": "Duplicate"}),
     "/slow": (200, {"id": "msg-late", "status": "delivered"}),
 }
 SLOW_SECONDS = 2.0

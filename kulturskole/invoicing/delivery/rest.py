@@ -6,6 +6,7 @@ and an ``Idempotency-Key`` (``<series>-<number>-<sha256>``), so that a retry aft
 is not a second invoice. The answer, read strictly:
 
 - 2xx with ``{"id": ..., "status": "delivered"}`` → delivered; ``"accepted"`` → pending;
+  ``"rejected"`` (with a ``reason``) → rejected;
 - 4xx about the document (400, 409, 413, 415, 422, …) → rejected, with the reason the body gives;
 - 401/403/404/405/407/408/429, any 5xx, a redirect, a 2xx that does not say what happened, a
   connection error or a timeout → :class:`DeliveryUnavailable`: nothing is recorded as sent,
@@ -95,6 +96,14 @@ class HttpAccessPoint:
                 outcome = "delivered" if status == "delivered" else "pending"
                 log.info("%s %s by %s as %s", document.name, outcome, where, message_id)
                 return Receipt(status=outcome, message_id=str(message_id))
+            if status == "rejected":  # some access points answer a refusal with 200
+                reason = self._scrub(_reason(body) or "rejected without a reason")
+                log.warning("%s rejected by %s: %s", document.name, where, reason)
+                return Receipt(
+                    status="rejected",
+                    message_id=None if message_id in (None, "") else str(message_id),
+                    reason=reason,
+                )
             raise DeliveryUnavailable(
                 f"{document.name}: the access point at {where} answered {code} without saying "
                 f"what happened (expected id and status accepted|delivered): "
