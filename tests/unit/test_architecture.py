@@ -46,6 +46,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.visits",
             "kulturskole.obligations",
             "kulturskole.lifecycle",
+            "kulturskole.payments",
         ),
     ),
     ("read side and composition", ("kulturskole.read", "kulturskole.bootstrap")),
