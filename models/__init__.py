@@ -7,6 +7,7 @@ from models.invoice import INVOICE_KINDS, INVOICE_STATUSES, Invoice, InvoiceSeri
 from models.message import MESSAGE_STATUSES, Attachment, Message
 from models.municipality import Municipality
 from models.obligation import BREACH_STATUSES, DELIVERABLES, Attendance, Breach, Deliverable
+from models.payment import Payment
 from models.programme import Programme, ProgrammeEvent
 from models.run_record import RunRecord
 from models.user import USER_ROLES, User
@@ -37,6 +38,7 @@ __all__ = [
     "InvoiceSeries",
     "Message",
     "Municipality",
+    "Payment",
     "Person",
     "Programme",
     "ProgrammeEvent",

@@ -51,6 +51,7 @@ from kulturskole.cli import (  # noqa: E402
     demo,
     invoices,
     mail,
+    payments,
     reference,
     run,
     status,
@@ -65,6 +66,7 @@ cases.register(app)
 mail.register(app)
 run.register(app)
 invoices.register(app)
+payments.register(app)
 visits.register(app, cases.cases)
 breaches.register(app)
 attendance.register(app, cases.cases)

@@ -124,6 +124,7 @@ ACTIONS = {
     "deliverable-delivered": "Leveranse mottatt",
     "invoice-issued": "Faktura utstedt",
     "invoice-paid": "Faktura betalt",
+    "payment-received": "Innbetaling mottatt",
     "invoice-credited": "Faktura kreditert",
     "breach-opened": "Brudd på forpliktelse registrert",
     "breach-resolved": "Brudd rettet opp",

@@ -223,6 +223,18 @@ def _invoice_paid(d: dict, _names: _Names) -> list[Line]:
     return [_invoice_link(d.get("series"), d.get("number"), text)]
 
 
+def _payment_received(d: dict, _names: _Names) -> list[Line]:
+    amount, balance = (
+        formatting.kroner(d.get("amount_ore")),
+        formatting.kroner(d.get("balance_ore")),
+    )
+    text = f"Innbetaling til faktura {d.get('number')}: {amount}, restbeløp {balance}"
+    return [
+        _invoice_link(d.get("series"), d.get("number"), text),
+        _line(f"Ref. {d.get('reference')}"),
+    ]
+
+
 def _invoice_credited(d: dict, _names: _Names) -> list[Line]:
     amount = formatting.kroner(d.get("amount_ore"))
     text = f"Faktura {d.get('invoice')} kreditert med kreditnota {d.get('credit_note')}: {amount}"
@@ -273,6 +285,7 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "deliverable-delivered": _deliverable,
     "invoice-issued": _invoice_issued,
     "invoice-paid": _invoice_paid,
+    "payment-received": _payment_received,
     "invoice-credited": _invoice_credited,
     **dict.fromkeys(
         ("breach-opened", "breach-resolved", "breach-waived", "breach-decided"), _breach

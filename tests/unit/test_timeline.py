@@ -109,6 +109,20 @@ def test_every_action_with_details_is_described() -> None:
             ["Faktura 98, avdrag 1: 6\xa0666,67\xa0kr", "KID 984"],
         ),
         (
+            "payment-received",
+            {
+                "series": "fk",
+                "number": 98,
+                "amount_ore": 400000,
+                "balance_ore": 266667,
+                "reference": "ocr:1:1:1",
+            },
+            [
+                "Innbetaling til faktura 98: 4\xa0000,00\xa0kr, restbeløp 2\xa0666,67\xa0kr",
+                "Ref. ocr:1:1:1",
+            ],
+        ),
+        (
             "invoice-credited",
             {"series": "fk", "invoice": 98, "credit_note": 99, "amount_ore": 666667},
             ["Faktura 98 kreditert med kreditnota 99: 6\xa0666,67\xa0kr"],
