@@ -1,5 +1,5 @@
 """Server time of the web console's pages: the case list and the case page, and the overview,
-the ledger and the audit, over the demo's cases and over many synthetic ones.
+the ledger, the outbox and the audit, over the demo's cases and over many synthetic ones.
 
     uv run python benchmarks/web_pages.py --demo                 # the demo's 143 cases (~1 min)
     uv run python benchmarks/web_pages.py --cases 10000          # 10 000 cases (~2 min setup)
@@ -153,6 +153,7 @@ def pages(number: str, name: str) -> list[tuple[str, str]]:
         ("/cases?q=berg", "Saker, søk"),
         (f"/cases/{number}", f"Sak ({name})"),
         ("/invoices", "Fakturaer"),
+        ("/mail", "E-post"),
         ("/audit", "Revisjon"),
     ]
 

@@ -13,11 +13,10 @@ from sqlalchemy import Engine, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.obligations import breaches
-from kulturskole.obligations.attendance import record_attendance
 from kulturskole.services import cases as service
 from models import Breach, HistoryEntry
-from tests.builders.cases import GROUP
-from tests.builders.invoicing import active, on
+from tests.builders.invoicing import on
+from tests.builders.obligations import absent_from_first_gathering
 from tests.support.cli import run
 
 pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), pytest.mark.slow]
@@ -26,14 +25,7 @@ pytestmark = [pytest.mark.usefixtures("programme_loaded", "prefect_harness"), py
 @pytest.fixture
 def overdue(engine: Engine) -> int:
     """0301 active, absent from the first gathering, the grace period over on 2024-10-11."""
-    active(engine, "0301")
-    with unit_of_work(engine) as session:
-        case = service.find_case(session, "0301", for_update=True)
-        record_attendance(
-            session, case, "coordinator-meeting-1", 1, [GROUP[0][1]], on("2024-08-22")
-        )
-    [opened] = breaches.monitor(engine, on("2024-09-26")).opened
-    return opened["id"]
+    return absent_from_first_gathering(engine)
 
 
 def paused_run(engine: Engine, breach_id: int, timeout: float = 60) -> UUID:

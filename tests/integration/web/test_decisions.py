@@ -13,13 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from kulturskole.db import unit_of_work
-from kulturskole.obligations import breaches
-from kulturskole.obligations.attendance import record_attendance
 from kulturskole.read.history import case_history
-from kulturskole.services import cases as service
 from models import Breach
-from tests.builders.cases import GROUP, state_of
-from tests.builders.invoicing import active, on
+from tests.builders.cases import state_of
+from tests.builders.obligations import absent_from_first_gathering
 from tests.builders.visits import history, row_counts
 from tests.support.web import console, logged_in, post
 
@@ -31,14 +28,7 @@ ADMIN = "admin@kulturskoleradet.no"
 @pytest.fixture
 def overdue(engine: Engine) -> int:
     """0301 active, absent from the first gathering; warned on 2024-09-26, remedy by 10 October."""
-    active(engine, "0301")
-    with unit_of_work(engine) as session:
-        case = service.find_case(session, "0301", for_update=True)
-        record_attendance(
-            session, case, "coordinator-meeting-1", 1, [GROUP[0][1]], on("2024-08-22")
-        )
-    [opened] = breaches.monitor(engine, on("2024-09-26")).opened
-    return opened["id"]
+    return absent_from_first_gathering(engine)
 
 
 def breach_of(engine: Engine, breach_id: int) -> Breach:
