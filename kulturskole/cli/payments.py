@@ -15,16 +15,13 @@ payments = typer.Typer(help="Payments received from the bank.", no_args_is_help=
 
 def read_payment_file(path: Path):  # noqa: ANN201
     """The file's payment lines: XML is camt.054, anything else OCR giro."""
-    from kulturskole.payments import parse_camt054, parse_ocr
+    from kulturskole.payments import parse_payment_file
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file ({exc.strerror})") from None
-    name = str(path)
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return parse_camt054(data, name)
-    return parse_ocr(data, name)
+    return parse_payment_file(data, str(path))
 
 
 @payments.command("import")

@@ -8,7 +8,14 @@ returned partly. Matching the lines to invoices is the importer's job, not this 
 from __future__ import annotations
 
 from kulturskole.payments.camt054 import parse_camt054
+from kulturskole.payments.files import parse_payment_file
 from kulturskole.payments.lines import PaymentLine, parse_amount_ore
 from kulturskole.payments.ocr import parse_ocr
 
-__all__ = ["PaymentLine", "parse_amount_ore", "parse_camt054", "parse_ocr"]
+__all__ = [
+    "PaymentLine",
+    "parse_amount_ore",
+    "parse_camt054",
+    "parse_ocr",
+    "parse_payment_file",
+]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, defer
 from kulturskole.errors import InvalidInput
 from kulturskole.invoicing.ledger import find_invoice
 from kulturskole.services.programmes import format_ore
-from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, Municipality
+from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, Municipality, Payment
 
 DocumentForm = Literal["html", "pdf", "ehf"]
 
@@ -35,6 +35,8 @@ class InvoiceRow(TypedDict):
     event: str | None
     ehf: bool
     test: bool
+    paid: str  # NOK received from the bank against it (partial payments included)
+    balance: str  # NOK still to pay: an open invoice's amount less what is paid; else 0.00
 
 
 class InvoiceRef(TypedDict):
@@ -52,6 +54,15 @@ class InvoiceView(InvoiceRow):
     reissue: bool  # a credited invoice: its instalment is invoiced again
     credits: InvoiceRef | None
     credited_by: list[InvoiceRef]
+    payments: list[PaymentLineView]  # what the bank has paid against it, in booking order
+
+
+class PaymentLineView(TypedDict):
+    booked_on: str
+    amount: str
+    kid: str
+    reference: str
+    source: str
 
 
 class LedgerTotals(TypedDict):
@@ -59,7 +70,7 @@ class LedgerTotals(TypedDict):
     invoiced: str  # NOK: the invoices among the rows
     credited: str  # NOK, negative: the credit notes among the rows
     net: str
-    outstanding: str  # NOK: the open invoices (issued or sent) among the rows
+    outstanding: str  # NOK: what is still to pay on the open invoices among the rows
 
 
 OPEN_STATUSES = ("issued", "sent")
@@ -132,7 +143,7 @@ def list_invoices(
         ledger, status=status or ledger.status, municipality=municipality or ledger.municipality
     )
     query = (
-        select(Invoice, Case.municipality_number, Invoice.ehf_xml.is_not(None))
+        select(Invoice, Case.municipality_number, Invoice.ehf_xml.is_not(None), paid_ore())
         .join(Case, Case.id == Invoice.case_id)
         .where(*ledger.conditions(session))
         .where(*([Invoice.case_id == case_id] if case_id is not None else []))
@@ -142,9 +153,19 @@ def list_invoices(
         .offset(offset or None)
     )
     return [
-        invoice_row(invoice, number, ehf=bool(ehf))
-        for invoice, number, ehf in session.execute(query)
+        invoice_row(invoice, number, ehf=bool(ehf), paid=paid)
+        for invoice, number, ehf, paid in session.execute(query)
     ]
+
+
+def paid_ore() -> ColumnElement[int]:
+    """What the bank has paid against the invoice of the row, in øre (a correlated sum)."""
+    return (
+        select(func.coalesce(func.sum(Payment.amount_ore), 0))
+        .where(Payment.invoice_id == Invoice.id)
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
 
 
 def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> LedgerTotals:
@@ -156,7 +177,7 @@ def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> Ledge
             func.count(),
             _sum_where(Invoice.kind == "invoice"),
             _sum_where(Invoice.kind == "credit"),
-            _sum_where(is_open),
+            func.coalesce(func.sum(case((is_open, Invoice.amount_ore - paid_ore()), else_=0)), 0),
         )
         .select_from(Invoice)
         .join(Case, Case.id == Invoice.case_id)
@@ -190,7 +211,22 @@ def matching_municipalities(session: Session, text: str) -> list[str]:
 
 def invoice_detail(session: Session, number: int, series: str | None = None) -> InvoiceRow:
     invoice = find_invoice(session, number, series)
-    return invoice_row(invoice, session.get(Case, invoice.case_id).municipality_number)
+    return invoice_row(
+        invoice,
+        session.get(Case, invoice.case_id).municipality_number,
+        paid=_paid(session, invoice),
+    )
+
+
+def _paid(session: Session, invoice: Invoice) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_ore), 0)).where(
+                Payment.invoice_id == invoice.id
+            )
+        )
+        or 0
+    )
 
 
 def invoice_document(
@@ -217,7 +253,11 @@ def invoice_document(
 def invoice_view(session: Session, number: int, series: str | None = None) -> InvoiceView:
     """One invoice in detail: its ledger row and what links it to other invoices."""
     invoice = find_invoice(session, number, series)
-    row = invoice_row(invoice, session.get(Case, invoice.case_id).municipality_number)
+    row = invoice_row(
+        invoice,
+        session.get(Case, invoice.case_id).municipality_number,
+        paid=_paid(session, invoice),
+    )
     credited = (
         session.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None
     )
@@ -232,6 +272,20 @@ def invoice_view(session: Session, number: int, series: str | None = None) -> In
         reissue=invoice.reissue,
         credits=_ref(credited) if credited else None,
         credited_by=[_ref(note) for note in notes],
+        payments=[
+            PaymentLineView(
+                booked_on=p.booked_on.isoformat(),
+                amount=format_ore(p.amount_ore),
+                kid=p.kid,
+                reference=p.reference,
+                source=p.source,
+            )
+            for p in session.scalars(
+                select(Payment)
+                .where(Payment.invoice_id == invoice.id)
+                .order_by(Payment.booked_on, Payment.id)
+            )
+        ],
     )
 
 
@@ -239,9 +293,13 @@ def _ref(invoice: Invoice) -> InvoiceRef:
     return InvoiceRef(series=invoice.series, number=invoice.number)
 
 
-def invoice_row(invoice: Invoice, municipality: str, *, ehf: bool | None = None) -> InvoiceRow:
-    """``ehf``: whether it has an EHF, when the query knows without loading the XML."""
+def invoice_row(
+    invoice: Invoice, municipality: str, *, ehf: bool | None = None, paid: int = 0
+) -> InvoiceRow:
+    """``ehf``: whether it has an EHF, when the query knows without loading the XML; ``paid``:
+    the øre the bank has paid against it."""
     sign = -1 if invoice.kind == "credit" else 1
+    is_open = invoice.kind == "invoice" and invoice.status in OPEN_STATUSES
     return InvoiceRow(
         number=invoice.number,
         series=invoice.series,
@@ -259,4 +317,6 @@ def invoice_row(invoice: Invoice, municipality: str, *, ehf: bool | None = None)
         event=invoice.trigger_event_id,
         ehf=invoice.ehf_xml is not None if ehf is None else ehf,
         test=invoice.test,
+        paid=format_ore(paid or 0),
+        balance=format_ore(invoice.amount_ore - (paid or 0) if is_open else 0),
     )

@@ -42,6 +42,7 @@ NAVIGATION = [
     ("/", "Oversikt"),
     ("/cases", "Saker"),
     ("/invoices", "Fakturaer"),
+    ("/payments", "Innbetalinger"),
     ("/decisions", "Beslutninger"),
     ("/runs", "Kjøringer"),
     ("/mail", "E-post"),
@@ -197,6 +198,12 @@ def action(role: str) -> Callable:
             form = await request.form()
             fields = {
                 key: str(value) for key, value in form.multi_items() if isinstance(value, str)
+            }
+            # uploaded files, read here (the form closes them): name → (file name, bytes)
+            request.state.files = {
+                key: (value.filename or key, await value.read())
+                for key, value in form.multi_items()
+                if not isinstance(value, str)
             }
             given = fields.pop("csrf", None) or request.headers.get("x-csrf-token")
             if not csrf_valid(request.scope["session"], given):

@@ -297,3 +297,18 @@ UNPLACED = {
         "alle dagene som er igjen i vinduet, er sperret (helger, helligdager, sperreperioder)"
     ),
 }
+
+# Payments import: what happened to each line of a bank file.
+PAYMENT_OUTCOMES = {
+    "paid": "Betalt (fakturaen er gjort opp)",
+    "partial": "Delbetaling (restbeløp gjenstår)",
+    "no-kid": "Uten KID",
+    "unknown-kid": "Ukjent KID",
+    "ambiguous-kid": "KID-en står på flere fakturaer",
+    "overpayment": "Mer enn restbeløpet",
+    "not-open": "Fakturaen er ikke åpen",
+    "before-invoice": "Bokført før fakturadatoen",
+    "zero-amount": "Beløpet er 0",
+    "already-imported": "Allerede importert",
+}
+TABLES["payment_outcome"] = PAYMENT_OUTCOMES

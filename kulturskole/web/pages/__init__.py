@@ -11,6 +11,7 @@ from kulturskole.web.pages import (
     login,
     mail,
     overview,
+    payments,
     runs,
 )
 
@@ -20,6 +21,7 @@ ROUTES = [
     *cases.routes,
     *case.routes,
     *invoices.routes,
+    *payments.routes,
     *decisions.routes,
     *runs.routes,
     *mail.routes,

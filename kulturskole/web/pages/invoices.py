@@ -67,6 +67,8 @@ COLUMNS = [
     ("Betalt", "paid_on"),
     ("EHF", "ehf"),
     ("Testfaktura", "test"),
+    ("Innbetalt (kr)", "paid"),
+    ("Restbeløp (kr)", "balance"),
 ]
 
 
