@@ -31,11 +31,13 @@ from kulturskole.config import get_settings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
-from kulturskole.invoicing.ledger import record_payment
 from kulturskole.migrate import upgrade
 from kulturskole.obligations import breaches
 from kulturskole.obligations.attendance import record_attendance
 from kulturskole.obligations.deliverables import deliver
+from kulturskole.payments import parse_payment_file
+from kulturskole.payments.camt054 import Credit, write_camt054
+from kulturskole.payments.importing import import_payments
 from kulturskole.programme_file import parse_programme_file
 from kulturskole.read.status import overview
 from kulturskole.services import cases as service
@@ -44,7 +46,7 @@ from kulturskole.services.programmes import format_ore, load_programme
 from kulturskole.services.users import add_user, list_users, set_password
 from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
-from models import Breach, Case, Invoice, Message, Municipality, Programme, Visit
+from models import Breach, Case, Invoice, Message, Municipality, Payment, Programme, Visit
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
@@ -72,6 +74,7 @@ class Demo:
         self.engine = current_engine()
         self.actor = get_settings().actor
         self.events: list = []
+        self.bank_files = 0
 
     def on(self, day: date) -> Acting:
         return Acting(self.actor, day)
@@ -267,8 +270,8 @@ class Demo:
                     Invoice.issue_date <= day - timedelta(days=20),
                 )
             ).all()
-            for invoice in unpaid:  # the municipalities pay within the terms
-                record_payment(session, invoice.number, day, self.on(day))
+            if unpaid:  # the municipalities pay within the terms; the bank tells us
+                self.bank_notification(session, day, unpaid)
             done = session.scalars(
                 select(Visit.id)
                 .where(Visit.status == "scheduled", Visit.start < _midnight(day))
@@ -277,6 +280,28 @@ class Demo:
             for visit_id in done:  # through the service, so that the history says so
                 visit_changes.done(session, visit_id, None, self.on(day))
         self.decide(day)
+
+    def bank_notification(self, session: Session, day: date, paid: list[Invoice]) -> None:
+        """The bank's camt.054 of the day's KID payments, written to var/bank/ and imported
+        as finance would import it (``kulturskole payments import FILE``)."""
+        account = session.get(Programme, self.programme_id).rules.seller.bank_account
+        booked = day
+        while booked.weekday() >= 5:  # the bank books on weekdays: Friday's payments
+            booked -= timedelta(days=1)
+        data = write_camt054(
+            f"DEMO{day:%Y%m%d}",
+            booked,
+            [Credit(i.kid, i.amount_ore, i.buyer_name) for i in paid],
+            account=account,
+        )
+        folder = Path("var") / "bank"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"camt054-{day.isoformat()}.xml"
+        path.write_bytes(data)
+        report = import_payments(session, parse_payment_file(data, str(path)), self.on(day))
+        if report.unmatched:  # the demo's own payments always match: say so loudly if not
+            raise RuntimeError(f"{path}: {[o.reason for o in report.unmatched]}")
+        self.bank_files += 1
 
     def decide(self, day: date) -> None:
         """Programme leadership decides on breaches past their grace period: the first one
@@ -349,6 +374,14 @@ class Demo:
                 .where(Invoice.kind == "invoice", Invoice.status != "credited")
                 .group_by(Case.id, Case.state)
             ).all()
+            payments, received = session.execute(
+                select(func.count(), func.coalesce(func.sum(Payment.amount_ore), 0))
+            ).one()
+            unpaid = session.scalar(
+                select(func.count())
+                .select_from(Invoice)
+                .where(Invoice.kind == "invoice", Invoice.status.in_(("issued", "sent")))
+            )
             findings = list(verify(session))
             mails = session.scalar(select(func.count()).select_from(Message))
             documents = session.execute(select(Invoice.number, Invoice.document_html)).all()
@@ -364,6 +397,10 @@ class Demo:
             f"{format_ore(invoiced.get('credit', 0))}, net NOK {format_ore(net)}; every "
             f"completed municipality billed exactly NOK {format_ore(fee)}: "
             f"{'yes' if completed_ok else 'NO'}"
+        )
+        console.print(
+            f"{payments} payments (NOK {format_ore(received)}) imported from the bank's "
+            f"camt.054 files in var/bank/; invoices still open: {unpaid}"
         )
         console.print(
             f"open breaches {len(data['breaches_open'])}, mail waiting "

@@ -13,6 +13,7 @@ the message field; any other free text gives ``kid=""``, an unmatched payment fo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from lxml import etree
@@ -167,3 +168,85 @@ def _text(element: etree._Element, *path: str) -> str | None:
     if not found or found[0].text is None:
         return None
     return found[0].text.strip() or None
+
+
+# --- writing: what a bank sends -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One incoming payment for :func:`write_camt054`."""
+
+    kid: str
+    amount_ore: int
+    payer_name: str | None = None
+
+
+def write_camt054(
+    message_id: str,
+    booked_on: date,
+    credits: list[Credit],
+    *,
+    account: str,
+    created: datetime | None = None,
+) -> bytes:
+    """A camt.054.001.08 notification of one day's credits to ``account``, as a Norwegian bank
+    sends its OCR/KID payments: one booked batch entry (``Ntry`` with ``Btch`` and a ``TxDtls``
+    per payment, KID as the structured creditor reference ``SCOR``). Used by the demo to
+    produce the bank's file that ``payments import`` then reads; nothing else writes camt."""
+    ns = f"{NAMESPACE_PREFIX}08"
+
+    def sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str):  # noqa: ANN202
+        element = etree.SubElement(parent, f"{{{ns}}}{tag}", attrib)
+        if text is not None:
+            element.text = text
+        return element
+
+    def amount(parent: etree._Element, tag: str, ore: int) -> None:
+        sub(parent, tag, f"{ore // 100}.{ore % 100:02d}", Ccy="NOK")
+
+    created = created or datetime.combine(booked_on, datetime.min.time())
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+    body = sub(root, "BkToCstmrDbtCdtNtfctn")
+    header = sub(body, "GrpHdr")
+    sub(header, "MsgId", message_id)
+    sub(header, "CreDtTm", created.isoformat(timespec="seconds"))
+    notification = sub(body, "Ntfctn")
+    sub(notification, "Id", f"{message_id}-1")
+    sub(notification, "CreDtTm", created.isoformat(timespec="seconds"))
+    acct = sub(notification, "Acct")
+    other = sub(sub(acct, "Id"), "Othr")
+    sub(other, "Id", account)
+    sub(sub(other, "SchmeNm"), "Cd", "BBAN")
+    sub(acct, "Ccy", "NOK")
+    if credits:
+        total = sum(c.amount_ore for c in credits)
+        entry = sub(notification, "Ntry")
+        sub(entry, "NtryRef", "1")
+        amount(entry, "Amt", total)
+        sub(entry, "CdtDbtInd", "CRDT")
+        sub(sub(entry, "Sts"), "Cd", "BOOK")
+        sub(sub(entry, "BookgDt"), "Dt", booked_on.isoformat())
+        sub(sub(entry, "ValDt"), "Dt", booked_on.isoformat())
+        sub(entry, "AcctSvcrRef", f"{message_id}-1")
+        code = sub(sub(entry, "BkTxCd"), "Domn")  # mandatory: a received credit transfer
+        sub(code, "Cd", "PMNT")
+        family = sub(code, "Fmly")
+        sub(family, "Cd", "RCDT")
+        sub(family, "SubFmlyCd", "DMCT")
+        details = sub(entry, "NtryDtls")
+        batch = sub(details, "Btch")
+        sub(batch, "NbOfTxs", str(len(credits)))
+        amount(batch, "TtlAmt", total)
+        sub(batch, "CdtDbtInd", "CRDT")
+        for index, credit in enumerate(credits, start=1):
+            tx = sub(details, "TxDtls")
+            sub(sub(tx, "Refs"), "AcctSvcrRef", f"{message_id}-1-{index}")
+            amount(tx, "Amt", credit.amount_ore)
+            sub(tx, "CdtDbtInd", "CRDT")
+            if credit.payer_name:
+                sub(sub(sub(sub(tx, "RltdPties"), "Dbtr"), "Pty"), "Nm", credit.payer_name)
+            reference = sub(sub(sub(tx, "RmtInf"), "Strd"), "CdtrRefInf")
+            sub(sub(sub(reference, "Tp"), "CdOrPrtry"), "Cd", "SCOR")
+            sub(reference, "Ref", credit.kid)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

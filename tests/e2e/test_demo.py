@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import verify
-from models import Breach, Case, HistoryEntry, Invoice, Message, Visit
+from models import Breach, Case, HistoryEntry, Invoice, Message, Payment, Visit
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -16,6 +16,7 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
     from kulturskole.demo import run_demo
 
     monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.chdir(tmp_path)  # var/ (bank files, invoice documents) goes here
     run_demo(share=0.03, seed=11)
     with unit_of_work(engine, readonly=True) as session:
         selected = (
@@ -55,6 +56,22 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
         assert len(decided) == 1 and decided[0].decision == "approve"
         # a person decided, with a console account behind the name
         assert decided[0].decided_by == "programleder@kulturskoleradet.no"
+        # the municipalities paid by KID, and the bank's camt.054 files settled every invoice
+        standing = session.execute(
+            select(Invoice.id, Invoice.amount_ore, Invoice.status).where(
+                Invoice.kind == "invoice", Invoice.status != "credited"
+            )
+        ).all()
+        paid = dict(
+            session.execute(
+                select(Payment.invoice_id, func.sum(Payment.amount_ore)).group_by(
+                    Payment.invoice_id
+                )
+            ).all()
+        )
+        assert standing and all(status == "paid" for _, _, status in standing)
+        assert all(paid[invoice_id] == amount for invoice_id, amount, _ in standing)
+        assert sorted((tmp_path / "var" / "bank").glob("camt054-*.xml"))
         assert list(verify(session)) == []
         done = session.execute(select(Visit.case_id, Visit.id).where(Visit.status == "done")).all()
         assert done, "advisors must have visited"

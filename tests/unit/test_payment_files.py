@@ -195,3 +195,19 @@ def test_payment_line_is_frozen() -> None:
     line = ocr()[0]
     with pytest.raises(FrozenInstanceError):
         line.kid = "1"  # type: ignore[misc]
+
+
+def test_the_demo_banks_notification_reads_back_as_one_batch_entry() -> None:
+    from kulturskole.payments.camt054 import Credit, write_camt054
+
+    credits = [Credit("0301000018", 666667, "Oslo kommune"), Credit("00000000000017", 1)]
+    data = write_camt054("DEMO20241021", date(2024, 10, 21), credits, account="99999999987")
+    lines = parse_camt054(data, "demo.xml")
+    assert [(line.kid, line.amount_ore) for line in lines] == [
+        ("0301000018", 666667),
+        ("00000000000017", 1),
+    ]
+    assert {line.booked_on for line in lines} == {date(2024, 10, 21)}
+    assert lines[0].payer_name == "Oslo kommune"
+    assert len({line.reference for line in lines}) == 2
+    assert b"<NbOfTxs>2</NbOfTxs>" in data and b'<TtlAmt Ccy="NOK">6666.68</TtlAmt>' in data
