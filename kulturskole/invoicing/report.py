@@ -23,7 +23,7 @@ class RunReport(Report):
         "invoices",
         "not_a_business_day",
     )
-    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped")
+    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped", "not_a_business_day")
     EMPTY_ROW = {"number": "-", "note": "nothing due"}
 
     def artifact_table(self) -> list[dict[str, Any]]:
@@ -37,8 +37,9 @@ class RunReport(Report):
     issued: list[dict[str, Any]] = json_field(count=True)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     already_invoiced: int = 0
-    # Set when the run's date is not a Norwegian business day: nothing is issued, and why
-    not_a_business_day: str | None = None
+    # Set when the run's date is not a Norwegian business day: nothing is issued, and why. In
+    # the JSON only then, so that a business day's report keeps today's keys.
+    not_a_business_day: str | None = field(default=None, metadata={"filled_by_flow": True})
 
     @property
     def total(self) -> str:
