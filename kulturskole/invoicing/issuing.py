@@ -158,6 +158,7 @@ def _issue_batch(
                 selectinload(Case.members).selectinload(GroupMember.person),
                 selectinload(Case.contact),
                 selectinload(Case.municipality),
+                selectinload(Case.invoicing_details),
             )
             .with_for_update(of=Case)
         )
