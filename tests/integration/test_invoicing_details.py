@@ -272,3 +272,26 @@ def test_a_business_day_run_reports_no_closure(engine: Engine) -> None:
     active(engine, "0301")
     report = issuing.run(engine, on(AFTER_FIRST))
     assert report.not_a_business_day is None and len(report.issued) == 1
+
+
+# --- read back: `cases show` and the console's case page ----------------------------------------
+
+
+def test_the_case_shows_its_invoicing_details_to_the_cli_and_the_console(engine: Engine) -> None:
+    from kulturskole.read.cases import case_detail
+    from tests.support.web import logged_in
+
+    apply_case(engine, "3114")
+    with unit_of_work(engine, readonly=True) as session:
+        shown = case_detail(session, "3114", date(2024, 5, 1))["invoicing"]
+    assert (shown["name"], shown["reference"], shown["defaults"]) == (
+        "Våler kommune",
+        None,
+        ["name", "org_number", "peppol_id"],
+    )
+    details(engine, "3114", reference="Bestilling 9", address="Kirkeveien 10, 1592 Våler i Østfold")
+    page = logged_in(engine, "viewer").get("/cases/3114")
+    assert page.status_code == 200
+    assert "Fakturaopplysninger" in page.text and "Våler kommune" in page.text
+    assert "Bestilling 9" in page.text and "Kirkeveien 10, 1592 Våler i Østfold" in page.text
+    assert "Våler (Østfold)" in page.text  # the list form stays where it tells the two apart
