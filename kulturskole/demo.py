@@ -31,7 +31,9 @@ from kulturskole.config import get_settings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
+from kulturskole.invoicing.business_days import is_business_day, next_business_day
 from kulturskole.migrate import upgrade
+from kulturskole.names import own_name
 from kulturskole.obligations import breaches
 from kulturskole.obligations.attendance import record_attendance
 from kulturskole.obligations.deliverables import deliver
@@ -41,6 +43,7 @@ from kulturskole.payments.importing import import_payments
 from kulturskole.programme_file import parse_programme_file
 from kulturskole.read.status import overview
 from kulturskole.services import cases as service
+from kulturskole.services.invoicing_details import set_invoicing_details
 from kulturskole.services.municipalities import import_municipalities
 from kulturskole.services.programmes import format_ore, load_programme
 from kulturskole.services.users import add_user, list_users, set_password
@@ -139,14 +142,17 @@ class Demo:
 
     def calendar(self) -> list[date]:
         """The dates on which something is due: the period's start and end, each event's start
-        a week ahead (reminders) and its end (attendance, invoicing), visit windows, plan due
-        dates and the days after, and grace periods running out."""
+        a week ahead (reminders) and the day after its end (attendance), the first business day
+        after a physical gathering (invoicing: a Saturday issues nothing), visit windows, plan
+        due dates and the days after, and grace periods running out."""
         days = {self.period[0], self.period[1] + timedelta(days=1)}
         for event in self.events:
             if event.start is None:
                 continue
             days.add(event.start - timedelta(days=7))
             days.add(event.end + timedelta(days=1))
+            if event.kind == "joint-gathering" and event.mode == "physical":
+                days.add(next_business_day(event.end))
             if event.kind == "visit-window":
                 days.add(event.start - timedelta(days=10))
         for due in self.plan_dues.values():
@@ -211,6 +217,15 @@ class Demo:
                         role=role,
                     )
                 service.record_role_mapping(session, case, self.on(day))
+                set_invoicing_details(  # fictitious: example.no is reserved, 9999 no postcode
+                    session,
+                    number,
+                    self.on(day),
+                    programme_id=self.programme_id,
+                    reference="Kulturskolen v/ Deltaker 1",
+                    email=f"faktura.{number}@kommune.example.no",
+                    address=f"Postboks {number}\n9999 {own_name(case.municipality.name)}",
+                )
                 service.sign(
                     session,
                     case,
@@ -286,7 +301,7 @@ class Demo:
         as finance would import it (``kulturskole payments import FILE``)."""
         account = session.get(Programme, self.programme_id).rules.seller.bank_account
         booked = day
-        while booked.weekday() >= 5:  # the bank books on weekdays: Friday's payments
+        while not is_business_day(booked):  # the bank books on business days
             booked -= timedelta(days=1)
         data = write_camt054(
             f"DEMO{day:%Y%m%d}",

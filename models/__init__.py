@@ -46,3 +46,4 @@ __all__ = [
     "User",
     "Visit",
 ]
+from models.invoicing_details import InvoicingDetails  # noqa: E402, F401  (registers the table)

@@ -106,6 +106,11 @@ class Invoicing(DefinitionModel):
     # One unbroken sequence of invoice and credit-note numbers per series.
     series: Slug | None = None  # default: the programme id
     first_number: int = Field(default=1, ge=1)
+    # The KID's first digits, naming the series (kulturskole.invoicing.kid): no two series share
+    # one (refused when a programme is loaded). Default: none, the KID starts at the customer.
+    kid_prefix: Annotated[str, Field(pattern=r"^[0-9]{1,4}$")] | None = None
+    # The contract needs the buyer's reference ("deres ref.") and invoice e-mail address.
+    buyer_reference_required: bool = False
 
 
 def _orgnr(value: Any) -> Any:

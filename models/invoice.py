@@ -48,6 +48,14 @@ class Invoice(Base):
             sqlite_where=text("kind = 'invoice' AND status != 'credited'"),
             postgresql_where=text("kind = 'invoice' AND status != 'credited'"),
         ),
+        # A KID names one invoice, whatever its series (kulturskole.invoicing.kid).
+        Index(
+            "uq_invoice_kid",
+            "kid",
+            unique=True,
+            sqlite_where=text("kid IS NOT NULL"),
+            postgresql_where=text("kid IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -67,6 +75,8 @@ class Invoice(Base):
     buyer_org_number: Mapped[str | None] = mapped_column(String(9), nullable=True)
     buyer_address: Mapped[str | None] = mapped_column(Text, nullable=True)
     buyer_reference: Mapped[str] = mapped_column(String(200))
+    buyer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    buyer_peppol_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # Credit notes: the invoice they correct and why; invoices: whether a credit re-opens it
     credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -174,6 +174,28 @@ def signed(case: Case, _ctx: Context) -> Unmet | None:
     return None
 
 
+def invoicing_details_given(case: Case, _ctx: Context) -> Unmet | None:
+    """When the programme file says so (``invoicing.buyer_reference_required``), the contract
+    needs the buyer's reference ("deres ref.") and the invoice e-mail address."""
+    if not case.programme.rules.invoicing.buyer_reference_required:
+        return None
+    details = getattr(case, "invoicing_details", None)
+    lacking = [
+        (en, nb)
+        for en, nb, field in (
+            ("the buyer's reference", "kommunens referanse (deres ref.)", "reference"),
+            ("the invoice e-mail address", "e-postadressen for faktura", "email"),
+        )
+        if not (getattr(details, field, None) or "").strip()
+    ]
+    if lacking:
+        return Unmet(
+            "the invoicing details lack " + " and ".join(en for en, _ in lacking),
+            "fakturaopplysningene mangler " + _og([nb for _, nb in lacking]),
+        )
+    return None
+
+
 # --- activate / complete: the programme's calendar ------------------------------------------
 def period_started(case: Case, ctx: Context) -> Unmet | None:
     start = case.programme.period_start
@@ -224,6 +246,7 @@ CONDITIONS: dict[str, tuple[Check, ...]] = {
         role_mapping_done,
         coordinator_reachable,
         signed,
+        invoicing_details_given,
     ),
     "activate": (period_started,),
     "complete": (period_ended,),

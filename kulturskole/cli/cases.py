@@ -21,6 +21,7 @@ from kulturskole.errors import InvalidInput
 from kulturskole.read.cases import case_detail, list_cases
 from kulturskole.read.history import HistoryRow, case_history
 from kulturskole.services import cases as service
+from kulturskole.services import invoicing_details as details_service
 from models import ROLES
 from states.conditions import INITIATORS
 from states.machine import STATES
@@ -150,6 +151,86 @@ def sign(
             signed_on=day,
         )
     ok(f"{number}: contract signed on {day.isoformat()}")
+
+
+@cases.command("invoicing-details")
+def invoicing_details(
+    number: Number,
+    reference: Annotated[
+        str | None,
+        typer.Option("--reference", help='The buyer\'s reference ("deres ref."), max 100.'),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="The invoice e-mail address.")
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address", help='Postal address: "Street 1, 1234 Place" or lines (newlines).'
+        ),
+    ] = None,
+    org_number: Annotated[
+        str | None,
+        typer.Option(
+            "--orgnr", help="Organisation number receiving invoices (default: the municipality's)."
+        ),
+    ] = None,
+    peppol_id: Annotated[
+        str | None, typer.Option("--peppol-id", help="Peppol id (default 0192:<orgnr>).")
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help='Invoice receiver\'s legal name (default "<X> kommune").'),
+    ] = None,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set who receives the case's invoices (partial updates; "" clears a field); with no
+    options, show the details as an invoice would carry them now."""
+    given = {
+        "reference": reference,
+        "email": email,
+        "address": address,
+        "org_number": org_number,
+        "peppol_id": peppol_id,
+        "name": name,
+    }
+    changed: list[str] = []
+    if all(value is None for value in given.values()):
+        with work(readonly=True) as session:
+            case = service.find_case(session, number, programme)
+            view = details_service.effective_details(case)
+    else:
+        with work() as session:
+            view, changed = details_service.set_invoicing_details(
+                session, number, acting(as_of), programme_id=programme, **given
+            )
+    if as_json:
+        print_json({"municipality": number, "changed": changed, **view.as_json()})
+        return
+    if any(value is not None for value in given.values()):
+        ok(f"{number}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed"))
+    default = " (default)"
+    table(
+        f"invoicing details of {number}",
+        ["field", "value"],
+        [
+            ["name", view.name + (default if "name" in view.defaults else "")],
+            [
+                "organisation number",
+                (view.org_number or "none") + (default if "org_number" in view.defaults else ""),
+            ],
+            [
+                "Peppol id",
+                (view.peppol_id or "none (no EHF)")
+                + (default if "peppol_id" in view.defaults else ""),
+            ],
+            ["e-mail", view.email or "not given"],
+            ["address", "; ".join(view.address) or "not given"],
+            ["reference", view.reference or "not given (the coordinator's name is used)"],
+        ],
+    )
 
 
 def _transition_command(trigger: str, summary: str) -> None:

@@ -21,6 +21,8 @@ class Party:
     email: str | None = None
     phone: str | None = None
     website: str | None = None
+    # The Peppol participant id ("0192:942110464"); None: 0192 and the organisation number
+    endpoint_id: str | None = None
 
 
 @dataclass(frozen=True)

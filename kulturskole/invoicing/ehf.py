@@ -188,6 +188,17 @@ def _endpoint(party: Party, role: str) -> str:
     return number
 
 
+def _endpoint_id(party: Party, number: str) -> tuple[str, str]:
+    """The electronic address (BT-49/BT-34): the party's Peppol id "NNNN:identifier" when it
+    has one, otherwise scheme 0192 and its organisation number."""
+    if not _text(party.endpoint_id):
+        return NORWEGIAN_ORGNR_SCHEME, number
+    scheme, _, identifier = _text(party.endpoint_id).partition(":")
+    if not (len(scheme) == 4 and scheme.isdigit() and identifier):
+        raise ValueError(f"the Peppol id {party.endpoint_id!r} of {party.name!r} is not NNNN:id")
+    return scheme, identifier
+
+
 def _vat_category(data: InvoiceData) -> tuple[str, int | None]:
     rate = data.vat_rate_percent
     if not data.seller.vat_registered and rate == 0:
@@ -222,7 +233,8 @@ def _party(
     vat_registered: bool,
     foretaksregisteret: bool,
 ) -> None:
-    _cbc(party_el, "EndpointID", number, schemeID=NORWEGIAN_ORGNR_SCHEME)
+    scheme, endpoint = _endpoint_id(party, number)
+    _cbc(party_el, "EndpointID", endpoint, schemeID=scheme)
     _cbc(_cac(party_el, "PartyIdentification"), "ID", number, schemeID=NORWEGIAN_ORGNR_SCHEME)
     _cbc(_cac(party_el, "PartyName"), "Name", party.name)
 

@@ -1,7 +1,11 @@
 """Issuing the due instalments: set-based, in batches, each batch one transaction.
 
-An instalment is due for a case once the event that triggers it (a physical joint gathering)
-has ended, if the case was contracted or active on the day it ended — its state on that day is
+An instalment is due for a case on the first Norwegian business day after the event that
+triggers it (a physical joint gathering) ended (kulturskole.invoicing.business_days); the
+invoice is dated on the run's date, which must be a business day: a run on a Saturday or a
+holiday issues nothing and reports the next business day. Its due date is the issue date plus
+the programme's payment terms, as it falls (business_days says why). It is due if the case
+was contracted or active on the day the event ended — its state on that day is
 read from its history, so a run on a later date gives the same answer. A case terminated before
 that day is not invoiced. Numbers are taken from the series row under a lock in the same
 transaction as the invoices: overlapping runs wait for each other, re-check what is already
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting, record
+from kulturskole.invoicing.business_days import next_business_day, why_not
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
@@ -65,9 +70,24 @@ def run(
 
 
 def find_due(
-    session: Session, programme: Programme, as_of: date, dry_run: bool = False
+    session: Session,
+    programme: Programme,
+    as_of: date,
+    dry_run: bool = False,
+    *,
+    business_days_only: bool = True,
 ) -> tuple[list[Due], RunReport]:
+    """What a run as of ``as_of`` would issue. On a day that is not a business day nothing (the
+    report says why and names the next); ``business_days_only=False`` gives what is due all the
+    same (the status page: what the next business day will issue)."""
     report = RunReport(programme.id, as_of, dry_run)
+    closed = why_not(as_of)
+    if closed is not None and business_days_only:
+        report.not_a_business_day = (
+            f"{as_of.isoformat()} is not a business day ({closed}); "
+            f"the next is {next_business_day(as_of).isoformat()}"
+        )
+        return [], report
     triggers = trigger_events(programme.rules.invoicing.after, programme.events)
     amounts = split(programme.fee_ore, programme.rules.invoicing.instalments)
     ended = [
@@ -138,6 +158,7 @@ def _issue_batch(
                 selectinload(Case.members).selectinload(GroupMember.person),
                 selectinload(Case.contact),
                 selectinload(Case.municipality),
+                selectinload(Case.invoicing_details),
             )
             .with_for_update(of=Case)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,10 +12,17 @@ from kulturskole.invoicing.data import InvoiceData, Line, Party
 from kulturskole.invoicing.documents import document_filename, invoice_html
 from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
 from kulturskole.invoicing.kid import kid_for
+from kulturskole.names import invoice_name
+from kulturskole.services.invoicing_details import effective_details
 from models import Case, Invoice, Programme
 from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
 from notifications.outbox import File, queue
-from notifications.render import kommune
+
+NO_ORGANISATION_NUMBER = (
+    "Kjøper har ikke organisasjonsnummer; fakturaen identifiserer kjøper med navn og adresse "
+    "(bokføringsforskriften § 5-1-1)."
+)
+_POSTCODE_LINE = re.compile(r"^([0-9]{4})\s+(\S.*)$")
 
 
 def seller(programme: Programme) -> Party:
@@ -33,25 +41,59 @@ def seller(programme: Programme) -> Party:
 
 
 def buyer_reference(case: Case) -> str:
-    """Peppol requires a buyer reference; ours is the coordinator (or the contact who applied),
-    whom the municipality's accounts department can ask about the invoice."""
-    return coordinator_or_contact(case).name or f"Kulturskolen, {case.municipality.name}"
+    """Peppol requires a buyer reference (BT-10). It is the municipality's own reference ("deres
+    ref.", bestillerreferanse) from the case's invoicing details when one is given; otherwise, as
+    before the details were asked for, today's coordinator (or the contact who applied), whom
+    the municipality's accounts department can ask about the invoice."""
+    details = effective_details(case)
+    if details.reference:
+        return details.reference
+    return coordinator_or_contact(case).name or f"Kulturskolen, {invoice_name(case.municipality)}"
 
 
 def stamp(
     invoice: Invoice, programme: Programme, case: Case, credited: Invoice | None = None
 ) -> None:
-    """Fix on the invoice, at issue, its KID and the buyer as they are now."""
+    """Fix on the invoice, at issue, its KID and the buyer as they are now: the case's invoicing
+    details (kulturskole.services.invoicing_details), each unset field from the municipality —
+    legal name "<own name> kommune", organisation number, Peppol id 0192:<org.nr> — and the
+    reference (the buyer's own, else the coordinator's name: :func:`buyer_reference`)."""
     if credited is None:
-        invoice.kid = kid_for(invoice.number)
-        invoice.buyer_name = kommune(case.municipality.name)
-        invoice.buyer_org_number = case.municipality.org_number
+        details = effective_details(case)
+        invoice.kid = kid_for(
+            invoice.number, case.municipality_number, programme.rules.invoicing.kid_prefix
+        )
+        invoice.buyer_name = details.name
+        invoice.buyer_org_number = details.org_number
+        invoice.buyer_address = "\n".join(details.address) or None
+        invoice.buyer_email = details.email
+        invoice.buyer_peppol_id = details.peppol_id
         invoice.buyer_reference = buyer_reference(case)
     else:  # a credit note goes to the buyer as the invoice named it
         invoice.buyer_name = credited.buyer_name
         invoice.buyer_org_number = credited.buyer_org_number
+        invoice.buyer_address = credited.buyer_address
+        invoice.buyer_email = credited.buyer_email
+        invoice.buyer_peppol_id = credited.buyer_peppol_id
         invoice.buyer_reference = credited.buyer_reference
     invoice.test = not programme.rules.seller.verified
+
+
+def buyer_party(invoice: Invoice) -> Party:
+    """The buyer as stamped on ``invoice``: name, organisation number, Peppol id, e-mail and the
+    postal address (its street line(s), then "postcode place")."""
+    lines = (invoice.buyer_address or "").split("\n") if invoice.buyer_address else []
+    match = _POSTCODE_LINE.match(lines[-1]) if lines else None
+    street_lines = lines[:-1] if match else lines
+    return Party(
+        name=invoice.buyer_name,
+        organisation_number=invoice.buyer_org_number,
+        street=", ".join(street_lines) or None,
+        postcode=match.group(1) if match else None,
+        city=match.group(2) if match else None,
+        email=invoice.buyer_email,
+        endpoint_id=invoice.buyer_peppol_id,
+    )
 
 
 def invoice_data(
@@ -68,7 +110,7 @@ def invoice_data(
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
         seller=seller(programme),
-        buyer=Party(name=invoice.buyer_name, organisation_number=invoice.buyer_org_number),
+        buyer=buyer_party(invoice),
         buyer_reference=invoice.buyer_reference,
         bank_account=programme.rules.seller.bank_account,
         kid=invoice.kid,
@@ -81,6 +123,7 @@ def invoice_data(
         credited_issue_date=credited.issue_date if credited else None,
         credit_reason=invoice.reason,
         test=invoice.test,
+        note=None if invoice.buyer_org_number else NO_ORGANISATION_NUMBER,
     )
 
 
@@ -118,6 +161,7 @@ def store_documents(
         template = "invoice"
         context["invoice"] = {
             "number": invoice.number,
+            "buyer_name": invoice.buyer_name,
             "instalment": invoice.instalment,
             "instalments": programme.rules.invoicing.instalments,
             "amount_ore": invoice.amount_ore,
@@ -130,6 +174,7 @@ def store_documents(
         template = "credit_note"
         context["credit_note"] = {
             "number": invoice.number,
+            "buyer_name": invoice.buyer_name,
             "credited_number": credited.number,
             "credited_issue_date": credited.issue_date,
             "amount_ore": invoice.amount_ore,

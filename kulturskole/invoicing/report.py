@@ -21,9 +21,15 @@ class RunReport(Report):
         "already_invoiced",
         "skipped",
         "invoices",
+        "not_a_business_day",
     )
-    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped")
+    SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped", "not_a_business_day")
     EMPTY_ROW = {"number": "-", "note": "nothing due"}
+
+    def artifact_table(self) -> list[dict[str, Any]]:
+        return self.artifact_rows() or [
+            {"number": "-", "note": self.not_a_business_day or "nothing due"}
+        ]
 
     programme: str
     as_of: date
@@ -31,6 +37,9 @@ class RunReport(Report):
     issued: list[dict[str, Any]] = json_field(count=True)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     already_invoiced: int = 0
+    # Set when the run's date is not a Norwegian business day: nothing is issued, and why. In
+    # the JSON only then, so that a business day's report keeps today's keys.
+    not_a_business_day: str | None = field(default=None, metadata={"filled_by_flow": True})
 
     @property
     def total(self) -> str:
@@ -42,7 +51,10 @@ class RunReport(Report):
 
     def _outcome(self) -> str:
         verb = "would issue" if self.dry_run else "issued"
-        return f"{verb} {len(self.issued)} invoices"
+        outcome = f"{verb} {len(self.issued)} invoices"
+        if self.not_a_business_day:
+            outcome += f" ({self.not_a_business_day})"
+        return outcome
 
     def headline(self) -> str:
         return (

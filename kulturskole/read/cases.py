@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.errors import InvalidInput
 from kulturskole.services.cases import find_case, missing
+from kulturskole.services.invoicing_details import effective_details
 from kulturskole.services.programmes import get_programme
 from models import Case, Person
 from states.machine import STATES
@@ -60,6 +61,8 @@ class CaseDetail(TypedDict):
     signatures: SignaturesData
     members: list[MemberData]
     missing: dict[str, list[str]]  # trigger allowed now → the conditions in its way
+    # who receives the invoices, as the next invoice would be stamped (services.invoicing_details)
+    invoicing: dict[str, Any]
 
 
 def list_cases(
@@ -117,6 +120,7 @@ def detail_of(case: Case, as_of: date) -> CaseDetail:
         ),
         members=[MemberData(role=m.role, **_person(m.person)) for m in case.members],
         missing=missing(case, as_of),
+        invoicing=effective_details(case).as_json(),
     )
 
 

@@ -128,7 +128,7 @@ def _next_events(programme: Programme, as_of: date) -> list[NextEvent]:
 
 
 def _instalments_due(session: Session, programme: Programme, as_of: date) -> Amount:
-    due, _ = find_due(session, programme, as_of)
+    due, _ = find_due(session, programme, as_of, business_days_only=False)
     return {"count": len(due), "amount": format_ore(sum(d.amount_ore for d in due))}
 
 

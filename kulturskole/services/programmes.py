@@ -7,7 +7,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kulturskole.errors import NotFound
+from kulturskole.errors import InvalidInput, NotFound
 from models import Programme, ProgrammeEvent
 from models.definition import EventDefinition, ProgrammeDefinition
 
@@ -51,6 +51,7 @@ def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[P
     Events are matched by id: new ones are inserted, changed ones updated, and those no longer
     in the file deleted. Position is the order in the file.
     """
+    _require_own_kid_prefix(session, definition)
     values = {
         "title": definition.title,
         "period_start": definition.period.start,
@@ -84,6 +85,23 @@ def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[P
     programme.events = events
     session.flush()
     return programme, "updated" if changed else "unchanged"
+
+
+def _require_own_kid_prefix(session: Session, definition: ProgrammeDefinition) -> None:
+    """No two series share a KID prefix (kulturskole.invoicing.kid): two programmes of one series
+    share its numbers, and so may share its prefix; another series must have its own."""
+    series = definition.invoicing.series or definition.id
+    prefix = definition.invoicing.kid_prefix or ""
+    for other in session.scalars(select(Programme).where(Programme.id != definition.id)):
+        invoicing = other.rules.invoicing
+        other_series = invoicing.series or other.id
+        if other_series != series and (invoicing.kid_prefix or "") == prefix:
+            shown = f"kid_prefix {prefix!r}" if prefix else "no kid_prefix"
+            raise InvalidInput(
+                f"programme {definition.id}: invoicing.kid_prefix: {shown} is already used by "
+                f"programme {other.id} (series {other_series}); the series {series} needs a "
+                "prefix of its own, or KIDs of the two series could be the same"
+            )
 
 
 def get_programme(session: Session, programme_id: str | None) -> Programme:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
 from kulturskole.services import cases as service
+from kulturskole.services.invoicing_details import set_invoicing_details
 from models import Case
 
 
@@ -41,8 +42,21 @@ GROUP = [
 ]
 
 
+def invoicing_details(session: Session, number: str, day: str = "2024-06-01") -> None:
+    """The buyer's reference and invoice address, which the programme's contract asks for."""
+    set_invoicing_details(
+        session,
+        number,
+        acting(day),
+        reference=f"Kulturskolen {number}",
+        email=f"faktura.{number}@kommune.example.no",
+        address="Postboks 1, 0001 Kommunesenteret",
+    )
+
+
 def ready_for_contract(engine: Engine, number: str = "0301") -> None:
-    """Applied, selected, group of four with coordinator and school owner, mapped, signed."""
+    """Applied, selected, group of four with coordinator and school owner, mapped, signed,
+    with the invoicing details the contract needs."""
     apply_case(engine, number)
     with unit_of_work(engine) as session:
         case = service.find_case(session, number, for_update=True)
@@ -52,6 +66,7 @@ def ready_for_contract(engine: Engine, number: str = "0301") -> None:
                 session, case, acting("2024-06-01"), name=name, email=email, phone=phone, role=role
             )
         service.record_role_mapping(session, case, acting("2024-06-01"))
+        invoicing_details(session, number)
         service.sign(
             session,
             case,

@@ -40,5 +40,13 @@ def invoices(engine: Engine) -> list[Invoice]:
         return list(session.scalars(select(Invoice).order_by(Invoice.series, Invoice.number)))
 
 
+FIRST_NUMBER = 240001  # the shipped programme file's invoicing.first_number
+
+
+def nr(k: int) -> int:
+    """The k-th number of the series (1: the first), as the programme file starts it."""
+    return FIRST_NUMBER + k - 1
+
+
 def on(day: str) -> Acting:
     return Acting("tester", date.fromisoformat(day))

@@ -129,6 +129,15 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
     signers = ("--chief-executive", "Kommunedirektør Hansen", "--culture-school-head", "Per Leder")
     signed = ("--signed-on", "2024-06-10", "--as-of", "2024-06-10")
     ok(run(cli, "cases", "sign", "0301", *signers, *signed))
+    error = refused(run(cli, "cases", "contract", "0301", "--as-of", "2024-06-20"))
+    assert "the buyer's reference and the invoice e-mail address" in error, error
+    details = (
+        "--reference",
+        "Kulturskolen v/ Ola Koordinator",
+        "--email",
+        "faktura@oslo.example.no",
+    ) + ("--address", "Postboks 6127 Etterstad, 0602 Oslo", "--as-of", "2024-06-15")
+    ok(run(cli, "cases", "invoicing-details", "0301", *details))
     contracted = ok(run(cli, "cases", "contract", "0301", "--as-of", "2024-06-20"))
     assert "selected → contracted" in contracted.stdout
     activated = ok(run(cli, "cases", "activate", "0301", "--as-of", "2024-08-01"))
@@ -167,6 +176,7 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         ("member-added", None, None, "2024-06-01"),
         ("role-mapping-done", None, None, "2024-06-01"),
         ("signed", None, None, "2024-06-10"),
+        ("invoicing-details-changed", None, None, "2024-06-15"),
         ("contract", "selected", "contracted", "2024-06-20"),
         ("activate", "contracted", "active", "2024-08-01"),
     ]

@@ -47,8 +47,8 @@ def test_run_invoicing_dry_run_then_for_real_then_again(engine: Engine, cli) -> 
     assert [
         (i["number"], i["municipality"], i["amount"], i["kind"], i["status"]) for i in listed
     ] == [
-        (1, "0301", "6666.67", "invoice", "issued"),
-        (2, "1580", "6666.67", "invoice", "issued"),
+        (240001, "0301", "6666.67", "invoice", "issued"),
+        (240002, "1580", "6666.67", "invoice", "issued"),
     ]
 
 
@@ -59,12 +59,16 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
     active(engine, "0301", "5001")
     issuing.run(engine, on("2024-09-26"))
     credited = run(
-        cli, "invoices", "credit", "1", "--reason", "Feil mottaker", "--as-of", "2024-10-01"
+        cli, "invoices", "credit", "240001", "--reason", "Feil mottaker", "--as-of", "2024-10-01"
     )
-    assert credited.exit_code == 0 and "credit note 3 credits invoice 1" in credited.stdout
-    paid = run(cli, "invoices", "paid", "2", "--on", "2024-10-20")
+    assert credited.exit_code == 0 and "credit note 240003 credits invoice 240001" in (
+        credited.stdout
+    )
+    paid = run(cli, "invoices", "paid", "240002", "--on", "2024-10-20")
     assert paid.exit_code == 0, paid.stderr
-    listed = {i["number"]: i for i in json.loads(run(cli, "invoices", "list", "--json").stdout)}
+    listed = {
+        i["number"] - 240000: i for i in json.loads(run(cli, "invoices", "list", "--json").stdout)
+    }
     assert (listed[1]["status"], listed[2]["status"], listed[2]["paid_on"]) == (
         "credited",
         "paid",
@@ -72,9 +76,9 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
     )
     assert (listed[3]["kind"], listed[3]["amount"]) == ("credit", "-6666.67")
     for args, message in (
-        (("invoices", "credit", "2", "--reason", "x"), "is paid"),
+        (("invoices", "credit", "240002", "--reason", "x"), "is paid"),
         (("invoices", "paid", "99", "--on", "2024-10-20"), "no invoice or credit note number 99"),
-        (("invoices", "paid", "1", "--on", "2024-10-20"), "credited"),
+        (("invoices", "paid", "240001", "--on", "2024-10-20"), "credited"),
         (("invoices", "list", "--status", "lost"), "unknown status"),
     ):
         result = run(cli, *args)
@@ -83,7 +87,7 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
         cli,
         "invoices",
         "show",
-        "1",
+        "240001",
         "--html",
         str(tmp_path / "f.html"),
         "--pdf",
@@ -94,7 +98,8 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
     assert shown.exit_code == 0, shown.stderr
     assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
     assert b"<Invoice" in (tmp_path / "f.xml").read_bytes()
-    assert "00000018" in (tmp_path / "f.html").read_text(encoding="utf-8")
+    kid = next(i for i in invoices(engine) if i.number == 240001).kid
+    assert kid.startswith("240301") and kid in (tmp_path / "f.html").read_text(encoding="utf-8")
 
 
 def test_two_runs_for_the_same_programme_never_overlap(engine: Engine) -> None:

@@ -66,7 +66,10 @@ def test_invoicing_preview_changes_nothing_then_run_issues_the_invoices(engine: 
     assert 'data-status="completed"' in done and "data-poll" not in done
     assert "Dette gjorde kjøringen" in done and f"13{NBSP}333,34{NBSP}kr" in done
     assert "no EHF for 1580 Haram" in done  # the run's note on the invoice
-    assert [(i.number, i.amount_ore) for i in invoices(engine)] == [(1, 666667), (2, 666667)]
+    assert [(i.number, i.amount_ore) for i in invoices(engine)] == [
+        (240001, 666667),
+        (240002, 666667),
+    ]
     with unit_of_work(engine, readonly=True) as session:
         [record] = session.scalars(select(RunRecord)).all()
     assert (record.flow, record.summary["issued"]) == ("invoicing", 2)

@@ -16,7 +16,7 @@ from kulturskole.read.case_page import case_page
 from kulturskole.read.cases import case_detail
 from kulturskole.services import cases as service
 from kulturskole.visits import advisors as advisor_service
-from tests.builders.cases import GROUP
+from tests.builders.cases import GROUP, invoicing_details
 from tests.builders.visits import ANNE, TWO_ADVISORS, import_advisors
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
@@ -102,6 +102,9 @@ def steps() -> list[tuple[str, object]]:
             signed_on=date.fromisoformat(day) - timedelta(days=2),
         )
 
+    def invoicing(session, day):  # noqa: ANN001, ANN202
+        invoicing_details(session, "0301", day)
+
     def advisor(session, day):  # noqa: ANN001, ANN202
         found = advisor_service.find_advisor(session, ANNE)
         advisor_service.assign(session, _case(session), found, on(day), "manual")
@@ -127,6 +130,7 @@ def steps() -> list[tuple[str, object]]:
         ("2024-06-01", add_back),
         ("2024-06-03", mapped),
         ("2024-06-10", sign),
+        ("2024-06-11", invoicing),
         ("2024-06-12", fire("contract")),
         ("2024-07-01", advisor),
         ("2024-08-01", fire("activate")),

@@ -53,7 +53,11 @@ def test_every_change_appends_one_chained_entry(engine: Engine) -> None:
     ready_for_contract(engine)
     rows = entries(engine)
     actions = [e.action for e in rows if not e.action.startswith("mail-")]
-    assert actions == ["apply", "select"] + ["member-added"] * 4 + ["role-mapping-done", "signed"]
+    assert actions == ["apply", "select"] + ["member-added"] * 4 + [
+        "role-mapping-done",
+        "invoicing-details-changed",
+        "signed",
+    ]
     assert [e.seq for e in rows] == list(range(1, len(rows) + 1))
     assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
     select = next(e for e in rows if e.action == "select")

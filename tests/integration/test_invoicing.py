@@ -9,16 +9,17 @@ from kulturskole.db import unit_of_work
 from kulturskole.errors import InvalidInput
 from kulturskole.history import verify
 from kulturskole.invoicing import issuing
+from kulturskole.invoicing.kid import kid_for
 from kulturskole.invoicing.ledger import credit, record_payment
 from models import Base, HistoryEntry, Invoice, Message
 from tests.builders.cases import apply_case
-from tests.builders.invoicing import active, fire, invoices, on
+from tests.builders.invoicing import active, fire, invoices, nr, on
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
 AFTER_FIRST = "2024-09-26"  # joint gathering 1 ended 2024-09-25
 AFTER_SECOND = "2025-02-14"  # joint gathering 3 (the second physical one) ended 2025-02-13
-AFTER_THIRD = "2025-09-13"  # joint gathering 5 ended 2025-09-12
+AFTER_THIRD = "2025-09-15"  # joint gathering 5 ended Friday 2025-09-12: issued on Monday
 
 
 # --- who is invoiced when ---------------------------------------------------------------------
@@ -35,7 +36,7 @@ def test_each_active_case_gets_an_instalment_after_each_physical_gathering(engin
     issuing.run(engine, on(AFTER_SECOND))
     issuing.run(engine, on(AFTER_THIRD))
     rows = invoices(engine)
-    assert [i.number for i in rows] == [1, 2, 3, 4, 5, 6]
+    assert [i.number for i in rows] == [nr(k) for k in range(1, 7)]
     per_case: dict[int, int] = {}
     for invoice in rows:
         per_case[invoice.case_id] = per_case.get(invoice.case_id, 0) + invoice.amount_ore
@@ -119,19 +120,19 @@ def test_invoice_has_its_mail_history_and_documents_in_one_go(engine: Engine) ->
     [invoice] = invoices(engine)
     assert (invoice.status, invoice.kid, str(invoice.due_date)) == (
         "issued",
-        "00000018",
+        kid_for(nr(1), "0301", "24"),
         "2024-10-26",
     )
     assert (invoice.buyer_name, invoice.buyer_org_number) == ("Oslo kommune", "958935420")
     assert invoice.ehf_xml.startswith(b"<?xml") and b"958935420" in invoice.ehf_xml
-    assert "00000018" in invoice.document_html
+    assert invoice.kid in invoice.document_html
     with unit_of_work(engine) as session:
         message = session.get(Message, invoice.message_id)
         assert message.template == "invoice" and message.attachments[0].filename.endswith(".html")
         entry = session.scalars(
             select(HistoryEntry).where(HistoryEntry.action == "invoice-issued")
         ).one()
-        assert entry.details["number"] == 1 and entry.details["amount_ore"] == 666_667
+        assert entry.details["number"] == nr(1) and entry.details["amount_ore"] == 666_667
         assert list(verify(session)) == []
 
 
@@ -166,7 +167,7 @@ def test_a_failing_batch_leaves_no_hole_in_the_numbers(
     assert invoices(engine) == []  # the batch rolled back, numbers and all
     monkeypatch.setattr(issuing, "record", real)
     issuing.run(engine, on(AFTER_FIRST))
-    assert [i.number for i in invoices(engine)] == [1, 2, 3]
+    assert [i.number for i in invoices(engine)] == [nr(1), nr(2), nr(3)]
 
 
 # --- credit notes and payments ----------------------------------------------------------------
@@ -176,11 +177,11 @@ def test_credit_note_takes_the_next_number_and_credits_the_invoice(engine: Engin
     active(engine, "0301", "5001")
     issuing.run(engine, on(AFTER_FIRST))
     with unit_of_work(engine) as session:
-        note = credit(session, 1, "Feil mottaker", on("2024-10-01"))
-    assert (note.number, note.kind, note.amount_ore) == (3, "credit", 666_667)
+        note = credit(session, nr(1), "Feil mottaker", on("2024-10-01"))
+    assert (note.number, note.kind, note.amount_ore) == (nr(3), "credit", 666_667)
     rows = {i.number: i for i in invoices(engine)}
-    assert rows[1].status == "credited" and rows[3].credits_invoice_id == rows[1].id
-    assert b"<CreditNote" in rows[3].ehf_xml
+    assert rows[nr(1)].status == "credited" and rows[nr(3)].credits_invoice_id == rows[nr(1)].id
+    assert b"<CreditNote" in rows[nr(3)].ehf_xml
     # Without --reissue the instalment is settled by the credit note:
     assert issuing.run(engine, on("2024-10-02")).issued == []
 
@@ -189,13 +190,13 @@ def test_credit_with_reissue_lets_the_next_run_invoice_again(engine: Engine) -> 
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))
     with unit_of_work(engine) as session:
-        credit(session, 1, "Feil referanse", on("2024-10-01"), reissue=True)
+        credit(session, nr(1), "Feil referanse", on("2024-10-01"), reissue=True)
     report = issuing.run(engine, on("2024-10-02"))
-    assert [(i["number"], i["instalment"]) for i in report.issued] == [(3, 1)]
+    assert [(i["number"], i["instalment"]) for i in report.issued] == [(nr(3), 1)]
     assert [(i.number, i.kind, i.status) for i in invoices(engine)] == [
-        (1, "invoice", "credited"),
-        (2, "credit", "issued"),
-        (3, "invoice", "issued"),
+        (nr(1), "invoice", "credited"),
+        (nr(2), "credit", "issued"),
+        (nr(3), "invoice", "issued"),
     ]
 
 
@@ -203,29 +204,29 @@ def test_payment_is_recorded_and_a_paid_invoice_cannot_be_credited(engine: Engin
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))
     with unit_of_work(engine) as session:
-        record_payment(session, 1, on("2024-10-20").as_of, on("2024-10-20"))
+        record_payment(session, nr(1), on("2024-10-20").as_of, on("2024-10-20"))
     [invoice] = invoices(engine)
     assert (invoice.status, str(invoice.paid_on)) == ("paid", "2024-10-20")
     for attempt in (
-        lambda s: credit(s, 1, "for sent", on("2024-10-21")),
-        lambda s: record_payment(s, 1, on("2024-10-21").as_of, on("2024-10-21")),
+        lambda s: credit(s, nr(1), "for sent", on("2024-10-21")),
+        lambda s: record_payment(s, nr(1), on("2024-10-21").as_of, on("2024-10-21")),
     ):
         with pytest.raises(InvalidInput), unit_of_work(engine) as session:
             attempt(session)
-    assert [i.number for i in invoices(engine)] == [1]
+    assert [i.number for i in invoices(engine)] == [nr(1)]
 
 
 def test_credit_refuses_without_reason_or_twice(engine: Engine) -> None:
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))
     with pytest.raises(InvalidInput, match="reason"), unit_of_work(engine) as session:
-        credit(session, 1, "  ", on("2024-10-01"))
+        credit(session, nr(1), "  ", on("2024-10-01"))
     with unit_of_work(engine) as session:
-        credit(session, 1, "Feil", on("2024-10-01"))
+        credit(session, nr(1), "Feil", on("2024-10-01"))
     with pytest.raises(InvalidInput, match="already credited"), unit_of_work(engine) as session:
-        credit(session, 1, "Igjen", on("2024-10-02"))
+        credit(session, nr(1), "Igjen", on("2024-10-02"))
     with pytest.raises(InvalidInput, match="credit note"), unit_of_work(engine) as session:
-        credit(session, 2, "Kreditnota", on("2024-10-02"))
+        credit(session, nr(2), "Kreditnota", on("2024-10-02"))
     assert len(invoices(engine)) == 2
 
 
@@ -255,7 +256,7 @@ def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: 
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))
     with unit_of_work(engine) as session:
-        credit(session, 1, "Feil referanse", on("2024-10-01"))
+        credit(session, nr(1), "Feil referanse", on("2024-10-01"))
     for invoice in invoices(engine):
         assert validate(invoice.ehf_xml) == [], invoice.number
 

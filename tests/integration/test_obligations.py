@@ -147,7 +147,7 @@ def test_unpaid_invoice_is_a_warning_that_payment_resolves(engine: Engine, keepi
     from kulturskole.invoicing.ledger import record_payment
 
     with unit_of_work(engine) as session:
-        record_payment(session, 1, date(2024, 11, 27), on("2024-11-27"))
+        record_payment(session, 240001, date(2024, 11, 27), on("2024-11-27"))
     assert [r["rule"] for r in monitor(engine, "2024-11-27").resolved] == ["invoice-overdue"]
     with unit_of_work(engine, readonly=True) as session:
         assert session.scalar(select(func.count()).select_from(Breach)) == 1
@@ -230,7 +230,7 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     assert f"brudd {breach_id}" in entries[decided + 1].reason
     assert "visit-cancelled" in actions[decided + 1 :]
     # No further instalments; the first one stays.
-    issuing.run(engine, on("2025-09-13"))
+    issuing.run(engine, on("2025-09-15"))
     with unit_of_work(engine, readonly=True) as session:
         assert [i.instalment for i in session.scalars(select(Invoice))] == [1]
         termination = session.scalars(

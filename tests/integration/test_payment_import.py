@@ -16,7 +16,7 @@ from kulturskole.invoicing.ledger import credit, record_payment
 from kulturskole.payments import parse_ocr
 from kulturskole.payments.importing import import_payments
 from models import HistoryEntry, Invoice, Payment
-from tests.builders.invoicing import active, invoices, on
+from tests.builders.invoicing import active, invoices, nr, on
 from tests.builders.payments import camt_file, ocr_file
 from tests.support.cli import run
 
@@ -84,7 +84,7 @@ def test_a_camt054_file_marks_every_invoice_paid_with_its_history(
         entry = session.scalars(
             select(HistoryEntry).where(HistoryEntry.action == "payment-received")
         ).first()
-        assert entry.details["number"] == 1 and entry.details["amount_ore"] == FULL
+        assert entry.details["number"] == nr(1) and entry.details["amount_ore"] == FULL
         assert entry.details["balance_ore"] == 0
         assert entry.details["reference"] == "camt:NTF1-1:NTF1-1-1"
         assert str(entry.effective_on) == "2024-10-20"
@@ -96,7 +96,7 @@ def test_a_partial_payment_leaves_a_balance_and_a_second_completes_it(
 ) -> None:
     first = import_file(cli, tmp_path, "a.txt", ocr_file([(kids[0], 400_000, "2024-10-01")], 1))
     assert first["counts"]["partial"] == 1
-    assert (first["recorded"][0]["invoice"], first["recorded"][0]["balance"]) == (1, "2666.67")
+    assert (first["recorded"][0]["invoice"], first["recorded"][0]["balance"]) == (nr(1), "2666.67")
     assert invoices(engine)[0].status in ("issued", "sent")
     second = import_file(cli, tmp_path, "b.txt", ocr_file([(kids[0], 266_667, "2024-10-05")], 2))
     assert second["counts"]["paid"] == 1 and second["recorded"][0]["balance"] == "0.00"
@@ -151,15 +151,15 @@ def test_payment_to_a_paid_or_credited_invoice_is_reported(
     engine: Engine, kids: list[str], cli: CliRunner, tmp_path: Path
 ) -> None:
     with unit_of_work(engine) as session:
-        record_payment(session, 1, on("2024-10-01").as_of, on("2024-10-01"))
+        record_payment(session, nr(1), on("2024-10-01").as_of, on("2024-10-01"))
     with unit_of_work(engine) as session:
-        credit(session, 2, "feil mottaker", on("2024-10-01"))
+        credit(session, nr(2), "feil mottaker", on("2024-10-01"))
     before = history_count(engine)
     data = camt_file([(kids[0], FULL, "2024-10-02"), (kids[1], FULL, "2024-10-02")])
     report = import_file(cli, tmp_path, "bank.xml", data)
     assert [(u["category"], u["invoice"], u["reason"]) for u in report["unmatched"]] == [
-        ("not-open", 1, "invoice 1 is paid"),
-        ("not-open", 2, "invoice 2 is credited"),
+        ("not-open", nr(1), f"invoice {nr(1)} is paid"),
+        ("not-open", nr(2), f"invoice {nr(2)} is credited"),
     ]
     assert payments(engine) == [] and history_count(engine) == before
 

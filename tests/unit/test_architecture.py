@@ -29,6 +29,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.migrate",
             "kulturskole.history",
             "kulturskole.contact",
+            "kulturskole.names",
             "kulturskole.csvfile",
             "kulturskole.programme_file",
             "kulturskole.reactions",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from stdnum import luhn
 
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.kid import is_valid, kid_for
@@ -26,11 +27,35 @@ def test_uneven_fees_still_add_up(total: int, parts: int) -> None:
     assert max(amounts) - min(amounts) <= 1 and amounts == sorted(amounts, reverse=True)
 
 
-def test_kid_is_the_number_with_a_luhn_check_digit() -> None:
-    assert kid_for(17) == "00000174" and is_valid("00000174") and not is_valid("00000175")
-    assert all(is_valid(kid_for(n)) for n in range(1, 2000))
+def test_kid_is_prefix_customer_and_number_with_a_luhn_check_digit() -> None:
+    kid = kid_for(240017, "5001", "24")
+    assert kid[:-1] == "24" + "5001" + "0240017" and is_valid(kid)
+    assert kid[-1] == luhn.calc_check_digit("2450010240017")
+    assert not is_valid(kid[:-1] + str((int(kid[-1]) + 1) % 10))
+    assert all(is_valid(kid_for(n, "0301", "9")) for n in range(1, 2000))
     with pytest.raises(ValueError):
-        kid_for(10**7)
+        kid_for(10**7, "0301")
+
+
+def test_without_a_prefix_the_kid_starts_with_the_customer() -> None:
+    assert kid_for(17, "0301") == "03010000017" + luhn.calc_check_digit("03010000017")
+
+
+@pytest.mark.parametrize(
+    ("customer", "prefix"), [("301", None), ("03011", None), ("0301", "12345"), ("0301", "a")]
+)
+def test_a_customer_or_prefix_of_the_wrong_shape_is_refused(
+    customer: str, prefix: str | None
+) -> None:
+    with pytest.raises(ValueError):
+        kid_for(1, customer, prefix)
+
+
+def test_the_same_number_to_two_customers_or_in_two_series_gives_two_kids() -> None:
+    kids = {kid_for(1, "0301", "1"), kid_for(1, "5001", "1"), kid_for(1, "0301", "2")}
+    assert len(kids) == 3
+    # prefixes of different length cannot meet: the KIDs differ in length
+    assert len(kid_for(1, "0301", "1")) != len(kid_for(1, "0301", "12"))
 
 
 # --- new: edges of the split and the KID ------------------------------------------------------
@@ -47,12 +72,12 @@ def test_no_instalments_or_a_negative_fee_is_refused(total: int, parts: int) -> 
         split(total, parts)
 
 
-def test_the_kid_is_seven_digits_and_a_check_digit_for_the_whole_number_range() -> None:
-    assert kid_for(1) == "00000018"  # 1 doubled is 2; 8 makes the sum 10
-    assert kid_for(9_999_999) == "9999999" + kid_for(9_999_999)[-1]
-    assert len(kid_for(1)) == len(kid_for(9_999_999)) == 8
+def test_the_number_is_seven_digits_and_a_check_digit_for_the_whole_number_range() -> None:
+    assert kid_for(1, "0000") == "000000000018"  # 1 doubled is 2; 8 makes the sum 10
+    assert kid_for(9_999_999, "0301")[4:-1] == "9999999"
+    assert len(kid_for(1, "0301", "24")) == len(kid_for(9_999_999, "0301", "24")) == 14
     with pytest.raises(ValueError):
-        kid_for(0)
+        kid_for(0, "0301")
 
 
 @pytest.mark.parametrize("kid", ["", "8", "0000001a", "00000017", "1" * 26, " 00000018"])
@@ -63,7 +88,7 @@ def test_a_kid_that_is_too_short_too_long_not_digits_or_wrongly_checked_is_inval
 
 
 def test_every_single_digit_typo_in_a_kid_is_caught() -> None:
-    kid = kid_for(1234)
+    kid = kid_for(1234, "5001", "24")
     for position in range(len(kid)):
         for digit in "0123456789":
             if digit != kid[position]:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from kulturskole.invoicing.documents import invoice_html
 from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
-from kulturskole.invoicing.paperwork import invoice_data, stamp
-from models import Case, GroupMember, Invoice, Municipality, Person
+from kulturskole.invoicing.kid import kid_for
+from kulturskole.invoicing.paperwork import NO_ORGANISATION_NUMBER, invoice_data, stamp
+from models import Case, GroupMember, Invoice, InvoicingDetails, Municipality, Person
 from tests.builders.cases import GROUP
 from tests.builders.programmes import PROGRAMME_FILE, programme_in_memory
 from tests.support.ehf_validation import NS, validate
@@ -82,7 +84,7 @@ def text(xml: bytes, path: str) -> str:
 
 def test_at_issue_the_kid_the_buyer_and_the_coordinator_as_reference_are_fixed() -> None:
     invoice = stamped(number=17)
-    assert invoice.kid == "00000174"
+    assert invoice.kid == kid_for(17, "0301", "24") == "2403010000017" + invoice.kid[-1]
     assert invoice.buyer_name == "Oslo kommune"
     assert invoice.buyer_org_number == OSLO_KOMMUNE
     assert invoice.buyer_reference == "Ola Koordinator"
@@ -108,7 +110,7 @@ def test_the_documents_say_what_the_programme_file_and_the_stamped_row_say() -> 
     data = invoice_data(PROGRAMME, invoice)
     assert (data.kind, data.number, data.series) == ("invoice", 1, "fk-regionale-2024-2025")
     assert (data.issue_date, data.due_date) == (date(2024, 9, 26), date(2024, 10, 26))
-    assert data.kid == "00000018" and data.bank_account == "99999999987"
+    assert data.kid == kid_for(1, "0301", "24") and data.bank_account == "99999999987"
     assert data.seller.name == "Norsk kulturskoleråd"
     assert data.seller.organisation_number == "999999980" and data.seller.city == "Trondheim"
     assert data.seller.contact_name == "Åste Selnæs Domaas"
@@ -128,7 +130,7 @@ def test_the_documents_say_what_the_programme_file_and_the_stamped_row_say() -> 
 def test_the_ehf_of_an_invoice_built_in_memory_passes_validation_and_carries_the_kid() -> None:
     xml = ehf_xml(invoice_data(PROGRAMME, stamped()))
     assert validate(xml) == []
-    assert text(xml, "cac:PaymentMeans/cbc:PaymentID") == "00000018"
+    assert text(xml, "cac:PaymentMeans/cbc:PaymentID") == kid_for(1, "0301", "24")
     assert text(xml, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID") == OSLO_KOMMUNE
     assert text(xml, "cbc:BuyerReference") == "Ola Koordinator"
     assert text(xml, "cac:LegalMonetaryTotal/cbc:PayableAmount") == "6666.67"
@@ -160,3 +162,70 @@ def test_a_municipality_without_an_organisation_number_gets_no_ehf() -> None:
     assert invoice.buyer_org_number is None
     with pytest.raises(NoEndpoint):
         ehf_xml(invoice_data(PROGRAMME, invoice))
+    assert invoice_data(PROGRAMME, invoice).note == NO_ORGANISATION_NUMBER
+
+
+def test_without_details_the_buyer_is_the_municipality_by_its_own_name() -> None:
+    case = oslo()
+    case.municipality.name = "Våler (Østfold)"
+    invoice = stamped(case)
+    assert invoice.buyer_name == "Våler kommune"
+    assert invoice.buyer_peppol_id == f"0192:{OSLO_KOMMUNE}"
+    assert (invoice.buyer_email, invoice.buyer_address) == (None, None)
+    assert invoice_data(PROGRAMME, invoice).note is None
+
+
+def test_the_invoicing_details_are_stamped_and_reach_the_documents_and_the_ehf() -> None:
+    case = oslo()
+    case.invoicing_details = InvoicingDetails(
+        name="Oslo kommune, Utdanningsetaten",
+        org_number="974590778",
+        peppol_id="0192:974590778",
+        email="faktura@ude.oslo.kommune.example.no",
+        address="Postboks 6127 Etterstad\n0602 Oslo",
+        reference="PO-2024-117",
+    )
+    invoice = stamped(case)
+    assert invoice.buyer_name == "Oslo kommune, Utdanningsetaten"
+    assert invoice.buyer_org_number == "974590778"
+    assert invoice.buyer_reference == "PO-2024-117"  # the buyer's own, not the coordinator
+    assert invoice.buyer_email == "faktura@ude.oslo.kommune.example.no"
+    assert invoice.buyer_peppol_id == "0192:974590778"
+    data = invoice_data(PROGRAMME, invoice)
+    assert (data.buyer.street, data.buyer.postcode, data.buyer.city) == (
+        "Postboks 6127 Etterstad",
+        "0602",
+        "Oslo",
+    )
+    xml = ehf_xml(data)
+    assert validate(xml) == []
+    buyer = "cac:AccountingCustomerParty/cac:Party/"
+    assert text(xml, buyer + "cbc:EndpointID") == "974590778"
+    assert text(xml, buyer + "cbc:EndpointID/@schemeID") == "0192"
+    assert text(xml, buyer + "cac:PostalAddress/cbc:StreetName") == "Postboks 6127 Etterstad"
+    assert text(xml, buyer + "cac:PostalAddress/cbc:PostalZone") == "0602"
+    assert text(xml, buyer + "cac:PostalAddress/cbc:CityName") == "Oslo"
+    assert text(xml, "cbc:BuyerReference") == "PO-2024-117"
+    page = invoice_html(data)
+    assert "Postboks 6127 Etterstad" in page and "0602 Oslo" in page and "PO-2024-117" in page
+    credit = credit_note(invoice)
+    stamp(credit, PROGRAMME, oslo(), credited=invoice)
+    assert (credit.buyer_address, credit.buyer_email, credit.buyer_peppol_id) == (
+        invoice.buyer_address,
+        invoice.buyer_email,
+        invoice.buyer_peppol_id,
+    )
+
+
+def test_a_buyer_without_an_organisation_number_is_named_with_its_address_and_the_rule() -> None:
+    case = oslo(org_number=None)
+    case.municipality.name = "Haram"
+    case.invoicing_details = InvoicingDetails(address="Rådhusvegen 2\n6270 Brattvåg")
+    invoice = stamped(case)
+    assert (invoice.buyer_name, invoice.buyer_peppol_id) == ("Haram kommune", None)
+    data = invoice_data(PROGRAMME, invoice)
+    assert data.note == NO_ORGANISATION_NUMBER
+    page = invoice_html(data)
+    assert "bokføringsforskriften § 5-1-1" in page and "6270 Brattvåg" in page
+    with pytest.raises(NoEndpoint):
+        ehf_xml(data)

@@ -8,7 +8,7 @@ import pytest
 
 from kulturskole import PROGRAMMES_DIR
 from kulturskole.programme_file import parse_programme_file
-from models import Case, GroupMember, Person, Programme
+from models import Case, GroupMember, InvoicingDetails, Person, Programme
 from states.conditions import Context
 from states.errors import ConditionsNotMet, TransitionNotAllowed
 from states.machine import MACHINE, STATES, TRIGGERS, allowed_triggers, explain, fire, mermaid
@@ -59,6 +59,7 @@ def contract_ready(case: Case) -> Case:
     case.culture_school_head_signatory = Person(name="CSH")
     case.culture_school_head_signatory_id = 2
     case.signed_on = date(2024, 6, 1)
+    case.invoicing_details = InvoicingDetails(reference="Bestilling 4711", email="faktura@x.no")
     return case
 
 
@@ -120,6 +121,40 @@ def test_minimum_group_size_comes_from_the_programme() -> None:
 def test_contract_fires_when_everything_is_in_place() -> None:
     case = contract_ready(make_case("selected"))
     assert fire(case, "contract", AS_OF) == ("selected", "contracted")
+
+
+def test_the_contract_needs_the_buyers_reference_and_invoice_address_when_the_file_says_so() -> (
+    None
+):
+    case = contract_ready(make_case("selected"))
+    case.invoicing_details = None
+    unmet = explain(case, "contract", AS_OF)
+    assert unmet == [
+        "the invoicing details lack the buyer's reference and the invoice e-mail address"
+    ]
+    assert unmet[0].nb == (
+        "fakturaopplysningene mangler kommunens referanse (deres ref.) og e-postadressen for "
+        "faktura"
+    )
+    case.invoicing_details = InvoicingDetails(reference="Bestilling 4711")
+    assert explain(case, "contract", AS_OF) == [
+        "the invoicing details lack the invoice e-mail address"
+    ]
+
+
+def test_a_programme_that_does_not_require_the_reference_contracts_without_it() -> None:
+    stored = SHIPPED | {"invoicing": SHIPPED["invoicing"] | {"buyer_reference_required": False}}
+    case = contract_ready(make_case("selected"))
+    case.programme = Programme(
+        id="r",
+        title="R",
+        period_start=date(2024, 8, 1),
+        period_end=date(2025, 12, 31),
+        fee_ore=1,
+        definition=stored,
+    )
+    case.invoicing_details = None
+    assert explain(case, "contract", AS_OF) == []
 
 
 def test_activate_waits_for_the_period_to_start() -> None:

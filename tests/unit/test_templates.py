@@ -132,6 +132,7 @@ def extras() -> dict[str, dict[str, Any]]:
         "invoice": {
             "invoice": {
                 "number": "2024-0001",
+                "buyer_name": "Eksempel kommune",
                 "instalment": 1,
                 "instalments": PROGRAMME.invoicing.instalments,
                 "amount_ore": 666667,
@@ -146,6 +147,7 @@ def extras() -> dict[str, dict[str, Any]]:
         "credit_note": {
             "credit_note": {
                 "number": 18,
+                "buyer_name": "Eksempel kommune",
                 "credited_number": 17,
                 "credited_issue_date": date(2024, 9, 26),
                 "amount_ore": 666667,
@@ -298,9 +300,17 @@ def _inject_everywhere(name: str, text: str) -> dict[str, Any]:
     if name == "reminder":
         context["event"] = {**context["event"], "title": "Fellessamling 1" + text}
     if name == "invoice":
-        context["invoice"] = {**context["invoice"], "number": "2024-0001" + text}
+        context["invoice"] = {
+            **context["invoice"],
+            "number": "2024-0001" + text,
+            "buyer_name": "Trondheim" + text,
+        }
     if name == "credit_note":
-        context["credit_note"] = {**context["credit_note"], "reason": "Grunn" + text}
+        context["credit_note"] = {
+            **context["credit_note"],
+            "reason": "Grunn" + text,
+            "buyer_name": "Trondheim" + text,
+        }
     if name == "termination":
         context["termination"] = {**context["termination"], "reason": "Grunn" + text}
     if name == "obligation_warning":

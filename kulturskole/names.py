@@ -1,0 +1,65 @@
+"""Municipalities' own names, for what a municipality receives (invoices and their mail).
+
+``Municipality.name`` holds Statistics Norway's list form, which tells two municipalities of one
+name apart ("Våler (Østfold)", "Våler (Innlandet)") and joins parallel names in Norwegian, Sami
+and Kven ("Trondheim - Tråante", "Kárášjohka - Karasjok"). Lists (the console, the CLI) keep that
+form; an invoice names the buyer as the municipality names itself: "Våler kommune",
+"Trondheim kommune". The parallel-name forms come from ``data/kommunenavn.csv``, whose header
+says where each form comes from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+from kulturskole import DATA_DIR
+
+NAMES_FILE = DATA_DIR / "kommunenavn.csv"
+_COUNTY = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+class _Named(Protocol):
+    name: str
+
+
+@cache
+def _own_forms(path: Path = NAMES_FILE) -> dict[str, tuple[str, str]]:
+    """SSB name → (own name, parallel names), from the data file (comment lines skipped)."""
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    forms: dict[str, tuple[str, str]] = {}
+    for row in csv.DictReader(io.StringIO("\n".join(lines))):
+        forms[row["ssb_name"].strip()] = (row["own_name"].strip(), row["parallel_names"].strip())
+    return forms
+
+
+def own_name(ssb_name: str) -> str:
+    """The municipality's own name, without "kommune": "Våler (Østfold)" → "Våler",
+    "Trondheim - Tråante" → "Trondheim", "Kárášjohka - Karasjok" → "Karasjok".
+
+    A parallel-name form that the data file does not list (a municipality created after 2024)
+    is kept as SSB writes it, so that nothing is guessed.
+    """
+    name = (ssb_name or "").strip()
+    known = _own_forms().get(name)
+    if known is not None:
+        return known[0]
+    return _COUNTY.sub("", name) or name
+
+
+def parallel_names(ssb_name: str) -> str | None:
+    """The Sami and/or Kven forms of a parallel-name municipality ("Tråante"), else None."""
+    known = _own_forms().get((ssb_name or "").strip())
+    return known[1] or None if known is not None else None
+
+
+def invoice_name(municipality: _Named | str) -> str:
+    """The legal name an invoice gives the buyer: "Våler kommune", "Trondheim kommune"."""
+    ssb = municipality if isinstance(municipality, str) else municipality.name
+    name = own_name(ssb)
+    return name if name.casefold().endswith("kommune") else f"{name} kommune"
