@@ -125,6 +125,7 @@ ACTIONS = {
     "invoice-issued": "Faktura utstedt",
     "invoice-paid": "Faktura betalt",
     "payment-received": "Innbetaling mottatt",
+    "invoicing-details-changed": "Fakturaopplysninger endret",
     "invoice-credited": "Faktura kreditert",
     "breach-opened": "Brudd på forpliktelse registrert",
     "breach-resolved": "Brudd rettet opp",

@@ -235,6 +235,26 @@ def _payment_received(d: dict, _names: _Names) -> list[Line]:
     ]
 
 
+_INVOICING_FIELDS = {
+    "name": "fakturamottaker",
+    "org_number": "organisasjonsnummer",
+    "peppol_id": "Peppol-ID",
+    "email": "e-post for faktura",
+    "address": "postadresse",
+    "reference": "deres referanse",
+}
+
+
+def _invoicing_details(d: dict, _names: _Names) -> list[Line]:
+    changed = [_INVOICING_FIELDS.get(f, f) for f in d.get("changed") or []]
+    lines = [_line("Endret: " + ", ".join(changed))] if changed else []
+    if d.get("org_number"):
+        lines.append(
+            _line(f"Organisasjonsnummer {d['org_number']}, Peppol-ID {d.get('peppol_id')}")
+        )
+    return lines
+
+
 def _invoice_credited(d: dict, _names: _Names) -> list[Line]:
     amount = formatting.kroner(d.get("amount_ore"))
     text = f"Faktura {d.get('invoice')} kreditert med kreditnota {d.get('credit_note')}: {amount}"
@@ -286,6 +306,7 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "invoice-issued": _invoice_issued,
     "invoice-paid": _invoice_paid,
     "payment-received": _payment_received,
+    "invoicing-details-changed": _invoicing_details,
     "invoice-credited": _invoice_credited,
     **dict.fromkeys(
         ("breach-opened", "breach-resolved", "breach-waived", "breach-decided"), _breach

@@ -40,3 +40,22 @@ def test_finance_imports_the_banks_file_and_sees_what_matched(
     browser.open("/payments")
     assert kid in browser.text("table#payments")
     browser.shot("payments")
+
+
+def test_finance_enters_the_invoicing_details_on_the_case_page(
+    browser: Browser, engine: Engine, under_way: ProgrammeUnderWay
+) -> None:
+    browser.login(make_user(engine, "finance"), PASSWORD)
+    browser.open("/cases/4601")
+    form = browser.find("#invoicing-form")
+    if not form.get_attribute("open"):
+        browser.find("#invoicing-form summary").click()
+    browser.fill("#invoicing-form input[name=reference]", "Kulturskolen v/ Kari Hansen")
+    browser.fill("#invoicing-form input[name=email]", "faktura@bergen.kommune.no")
+    browser.fill("#invoicing-form textarea[name=address]", "Postboks 7700\n5020 Bergen")
+    browser.shot("invoicing-details-form")
+    browser.submit("#invoicing-form button[type=submit]")
+    facts = browser.text("#application")
+    assert "faktura@bergen.kommune.no" in facts and "Postboks 7700, 5020 Bergen" in facts
+    assert "Kulturskolen v/ Kari Hansen" in facts
+    browser.shot("invoicing-details")

@@ -13,8 +13,23 @@ from starlette.routing import Route
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.read.case_as_of import case_as_of
 from kulturskole.read.case_page import ChainProblem, case_page
+from kulturskole.services.invoicing_details import set_invoicing_details
 from kulturskole.services.users import Account
-from kulturskole.web.context import day_param, page, programme_param, reading, render
+from kulturskole.web.context import (
+    acting,
+    action,
+    day_param,
+    default_day,
+    local_path,
+    notice,
+    page,
+    programme_param,
+    reading,
+    redirect,
+    render,
+    writing,
+)
+from kulturskole.web.service_errors import Wording, in_norwegian
 from kulturskole.web.timeline import timeline
 
 CHAIN_PROBLEMS = {
@@ -90,7 +105,55 @@ def as_of(request: Request, user: Account) -> Response:
     return render(request, "case_as_of.html", data=data, day=day, title=f"{data['name']} per dato")
 
 
+INVOICING_WORDINGS: list[Wording] = [
+    (
+        r"cannot change the invoicing details of .*: the case is (\w+)",
+        "Saken er avsluttet: fakturaopplysningene kan ikke endres lenger.",
+    ),
+    (r"e-mail address '(.*)' is invalid", "E-postadressen «{0}» er ikke gyldig."),
+    (
+        r"organisation number '(.*)' is invalid",
+        "Organisasjonsnummeret «{0}» er ikke gyldig (ni sifre med riktig kontrollsiffer).",
+    ),
+    (
+        r"Peppol id '(.*)' is invalid",
+        "Peppol-ID-en «{0}» er ikke gyldig (f.eks. 0192:942110464).",
+    ),
+    (
+        r"the postal address must end with the postcode and place",
+        "Postadressen må slutte med postnummer og sted (f.eks. «7004 Trondheim»).",
+    ),
+    (r"the postal address has (\d+) lines", "Postadressen har {0} linjer; høyst fire."),
+    (r"the postal address line .* is over 100", "En linje i postadressen er over 100 tegn."),
+    (r"(.+) is longer than (\d+) characters", "Feltet er lengre enn {1} tegn."),
+    (r"contains control characters", "Feltet kan ikke inneholde linjeskift."),
+]
+INVOICING_FIELDS = ("name", "org_number", "peppol_id", "email", "address", "reference")
+
+
+@action("finance")
+def invoicing_details(request: Request, form: dict[str, str], user: Account) -> Response:
+    """Who receives the case's invoices (finance): every field as the form sends it; an empty
+    field falls back to the municipality's own data (name, organisation number, Peppol id) or
+    is cleared (e-mail, address, reference)."""
+    number = _number(request)
+    values = {field: form.get(field, "").strip() for field in INVOICING_FIELDS}
+    with in_norwegian(INVOICING_WORDINGS), writing(request) as session:
+        _, changed = set_invoicing_details(
+            session, number, acting(user, default_day(request)), **values
+        )
+    notice(
+        request,
+        "Fakturaopplysningene er lagret. Nye fakturaer får dem; fakturaer som er sendt, beholder "
+        "det de ble utstedt med."
+        if changed
+        else "Ingen endringer i fakturaopplysningene.",
+    )
+    return redirect(local_path(form.get("back"), f"/cases/{number}") + "#invoicing-details")
+
+
 routes = [
     Route("/cases/{number}", case, methods=["GET"]),
     Route("/cases/{number}/as-of", as_of, methods=["GET"]),
+    Route("/cases/{number}/invoicing-details", invoicing_details, methods=["POST"]),
 ]
