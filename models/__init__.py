@@ -46,3 +46,7 @@ __all__ = [
     "User",
     "Visit",
 ]
+from models.payment_reminder import MAX_PAYMENT_REMINDERS, PaymentReminder  # noqa: E402
+from models.refund import REFUND_STATUSES, Refund  # noqa: E402
+
+__all__ += ["MAX_PAYMENT_REMINDERS", "REFUND_STATUSES", "PaymentReminder", "Refund"]

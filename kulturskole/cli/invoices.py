@@ -129,5 +129,42 @@ def paid(
     ok(f"invoice {number} paid on {day.isoformat()}")
 
 
+@invoices.command("export")
+def export(
+    from_: Annotated[str, typer.Option("--from", help="First date, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", help="Last date, YYYY-MM-DD (included).")],
+    form: Annotated[str, typer.Option("--format", help="csv | xlsx")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write here (default: standard output).")
+    ] = None,
+) -> None:
+    """Every invoice, credit note, payment and refund of the period, for accounting: one
+    posting a line (debit and credit account, amount in kroner and øre)."""
+    import sys
+
+    from kulturskole.errors import InvalidInput
+    from kulturskole.invoicing.export import FORMATS, check_period, export_file, export_rows
+
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    check_period(start, end)
+    if form not in FORMATS:
+        raise InvalidInput(f"--format: {form!r} is not one of {', '.join(FORMATS)}")
+    if form == "xlsx" and output is None and sys.stdout.isatty():
+        raise InvalidInput("--format xlsx writes a binary file: give --output FILE or redirect")
+    with work(readonly=True) as session:
+        rows = export_rows(session, start, end)
+    data = export_file(rows, form)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"{output}: cannot write the file ({exc.strerror})") from None
+    typer.echo(f"{len(rows)} lines written to {output}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(invoices, name="invoices")

@@ -30,6 +30,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.history",
             "kulturskole.contact",
             "kulturskole.csvfile",
+            "kulturskole.spreadsheet",
             "kulturskole.programme_file",
             "kulturskole.reactions",
             "kulturskole.reports",
