@@ -101,15 +101,26 @@ def credit(
     as_of: AsOfOpt = None,
 ) -> None:
     """Issue a credit note for an invoice, in the same number series."""
+    from sqlalchemy import select
+
     from kulturskole.invoicing.ledger import credit as credit_invoice
+    from kulturskole.services.programmes import format_ore
+    from models import Refund
 
     with work() as session:
         note = credit_invoice(
             session, number, reason, acting(as_of), series=series, reissue=reissue
         )
+        refund = session.scalar(select(Refund).where(Refund.credit_note_id == note.id))
         ok(
             f"credit note {note.number} credits invoice {number}"
             + ("; the instalment will be invoiced again at the next run" if reissue else "")
+            + (
+                f"; a refund of {format_ore(refund.amount_ore)} is due "
+                f"(kulturskole payments refund {number} --on DATE once paid out)"
+                if refund
+                else ""
+            )
         )
 
 
