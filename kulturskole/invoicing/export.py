@@ -15,6 +15,11 @@ payment    bank (1920)          receivable (1500)
 refund     receivable (1500)    bank (1920)
 =========  ===================  ===================
 
+``number`` is the invoice's or credit note's own number; a payment and a refund carry the number
+of the invoice they belong to (as does ``invoice``, which for a credit note is the invoice it
+credits). ``reference`` is the bank's reference of a payment or refund, ``manual`` for one
+recorded by hand, and the reason of a credit note.
+
 ``amount`` is kroner with a dot and two decimals ("6666.67"), ``amount_ore`` the same amount in
 øre as an integer: exact, for a machine to sum. A payment recorded by hand (``invoices paid``)
 without a bank line is a payment of what the bank lines did not cover, on its ``paid_on`` date,
@@ -68,7 +73,7 @@ def export_rows(session: Session, start: date, end: date) -> list[dict[str, Any]
     accounts = {p.id: p.rules.invoicing.accounts for p in session.scalars(select(Programme))}
     rows: list[dict[str, Any]] = []
 
-    def line(kind: str, invoice: Invoice, case: Case, **values: Any) -> dict[str, Any]:
+    def line(kind: str, document: Invoice, case: Case, **values: Any) -> dict[str, Any]:
         ledger = accounts[case.programme_id]
         debit, credit = {
             "invoice": (ledger.receivable, ledger.revenue),
@@ -79,14 +84,14 @@ def export_rows(session: Session, start: date, end: date) -> list[dict[str, Any]
         amount_ore = values.pop("amount_ore")
         return {
             "type": kind,
-            "series": invoice.series,
-            "number": values.pop("number", invoice.number),
-            "invoice": values.pop("invoice", invoice.number),
-            "kid": invoice.kid,
+            "series": document.series,
+            "number": values.pop("number", document.number),
+            "invoice": values.pop("invoice", document.number),
+            "kid": document.kid,
             "date": values.pop("day").isoformat(),
-            "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
-            "buyer_name": invoice.buyer_name,
-            "buyer_org_number": invoice.buyer_org_number,
+            "due_date": document.due_date.isoformat() if document.due_date else None,
+            "buyer_name": document.buyer_name,
+            "buyer_org_number": document.buyer_org_number,
             "municipality": case.municipality_number,
             "programme": case.programme_id,
             "amount": format_ore(amount_ore),
