@@ -59,6 +59,7 @@ FLOWS = {
     "programme-lifecycle": "Programstart og -slutt",
     "schedule-visits": "Veiledningsbesøk",
     "invoicing": "Fakturering",
+    "payment-reminders": "Betalingspåminnelser",
     "monitor-obligations": "Forpliktelser",
     "send-notifications": "Utsending av e-post",
 }
@@ -212,6 +213,7 @@ TABLES["decision"] = DECISIONS
 # The flows the console starts, by the short name its forms use (kulturskole.web.jobs).
 RUN_FLOWS = {
     "invoicing": "Fakturering",
+    "reminders": "Betalingspåminnelser",
     "visits": "Veiledningsbesøk",
     "obligations": "Forpliktelser",
     "lifecycle": "Programstart og -slutt",
@@ -234,6 +236,10 @@ RUN_COUNTS = {
         ("total", "Beløp i alt"),
         ("already_invoiced", "Allerede fakturert"),
         ("skipped", "Hoppet over"),
+    ],
+    "reminders": [
+        ("sent", "Påminnelser sendt"),
+        ("for_finance", "Ubetalt etter to påminnelser"),
     ],
     "visits": [
         ("scheduled", "Besøk planlagt"),
@@ -273,6 +279,7 @@ RUN_COUNTS["day"] = [
     ("breaches_resolved", "Brudd rettet opp"),
     ("decisions_awaited", "Venter på beslutning"),
     ("reminders_queued", "Påminnelser"),
+    ("payment_reminders_sent", "Betalingspåminnelser"),
     ("mail_sent", "E-post sendt"),
     ("mail_failed", "E-post feilet"),
 ]
@@ -280,6 +287,7 @@ RUN_AMOUNTS = {"total", "invoiced"}  # NOK, shown with the kroner filter
 # The console's short name of a flow by its Prefect name (RunRecord.flow).
 RUN_KEYS = {
     "invoicing": "invoicing",
+    "payment-reminders": "reminders",
     "schedule-visits": "visits",
     "monitor-obligations": "obligations",
     "programme-lifecycle": "lifecycle",
