@@ -13,6 +13,7 @@ from flows.invoicing import issue_due
 from flows.lifecycle import advance_cases
 from flows.mail import deliver
 from flows.obligations import evaluate
+from flows.payment_reminders import payment_reminders
 from flows.publish import publish_async
 from flows.reminders import queue_reminders
 from flows.runs import one_at_a_time_async
@@ -23,15 +24,17 @@ from kulturskole.reports import DayReport
 
 @flow(name="programme-day")
 async def programme_day(programme: str | None = None, as_of: date | None = None) -> dict:
-    """Lifecycle, visits, invoicing, obligations, reminders, then the day's mail."""
+    """Lifecycle, visits, invoicing, payment reminders, obligations, reminders, then the day's
+    mail."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
     async with one_at_a_time_async("programme-day", programme):
         lifecycle = advance_cases(programme, as_of, False, run_id)
         visits = schedule(programme, as_of, False, run_id)
         invoices = issue_due(programme, as_of, False, run_id)
+        dunning = payment_reminders(programme, as_of, False, run_id)
         obligations = evaluate(programme, as_of, False, run_id)
         reminders = queue_reminders(programme, as_of, False, run_id)
         mail = await deliver(as_of, None, run_id)
-    day = DayReport(as_of, lifecycle, visits, invoices, obligations, reminders, mail)
+    day = DayReport(as_of, lifecycle, visits, invoices, obligations, reminders, mail, dunning)
     return await publish_async("programme-day", day, as_of, lifecycle.programme)

@@ -109,7 +109,16 @@ class Report(ABC):
 class DayReport(Report):
     """Everything the ``programme-day`` flow did on one date, from the reports of its steps."""
 
-    JSON_KEYS = ("as_of", "summary", "lifecycle", "visits", "invoicing", "obligations", "mail")
+    JSON_KEYS = (
+        "as_of",
+        "summary",
+        "lifecycle",
+        "visits",
+        "invoicing",
+        "obligations",
+        "mail",
+        "payment_reminders",
+    )
 
     as_of: date
     lifecycle: Report
@@ -118,6 +127,7 @@ class DayReport(Report):
     obligations: Report
     reminders_queued: int
     mail: Report
+    payment_reminders: Report | None = filled_by_flow()
 
     def summary(self) -> dict[str, Any]:
         lifecycle, visits, invoicing, obligations, mail = (
@@ -137,7 +147,14 @@ class DayReport(Report):
             "reminders_queued": self.reminders_queued,
             "mail_sent": mail["sent"],
             "mail_failed": mail["failed"],
-        }
+        } | (
+            {
+                "payment_reminders_sent": dunning["sent"],
+                "unpaid_for_finance": dunning["for_finance"],
+            }
+            if (dunning := self.payment_reminders and self.payment_reminders.summary())
+            else {}
+        )
 
     def headline(self) -> str:
         return f"{self.as_of}: {self.summary()}"

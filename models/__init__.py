@@ -47,3 +47,7 @@ __all__ = [
     "Visit",
 ]
 from models.invoicing_details import InvoicingDetails  # noqa: E402, F401  (registers the table)
+from models.payment_reminder import MAX_PAYMENT_REMINDERS, PaymentReminder  # noqa: E402
+from models.refund import REFUND_STATUSES, Refund  # noqa: E402
+
+__all__ += ["MAX_PAYMENT_REMINDERS", "REFUND_STATUSES", "PaymentReminder", "Refund"]

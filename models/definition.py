@@ -33,7 +33,9 @@ from models.definition_values import (
 )
 
 __all__ = [
+    "NEVER_TERMINATING",
     "RULES",
+    "Accounts",
     "Clock",
     "Contact",
     "Contract",
@@ -99,6 +101,19 @@ class InvoiceTrigger(DefinitionModel):
         return event.kind == self.kind and (self.mode is None or event.mode == self.mode)
 
 
+AccountNumber = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
+
+
+class Accounts(DefinitionModel):
+    """The ledger accounts of the accounting export (Norsk Standard 4102 by default): the fee is
+    revenue outside the VAT area (the council is not VAT-registered), owed as a receivable, paid
+    into and refunded from the bank."""
+
+    revenue: AccountNumber = "3200"  # salgsinntekt, utenfor avgiftsområdet
+    receivable: AccountNumber = "1500"  # kundefordringer
+    bank: AccountNumber = "1920"  # bankinnskudd
+
+
 class Invoicing(DefinitionModel):
     instalments: int = Field(ge=1)
     after: InvoiceTrigger
@@ -111,6 +126,12 @@ class Invoicing(DefinitionModel):
     kid_prefix: Annotated[str, Field(pattern=r"^[0-9]{1,4}$")] | None = None
     # The contract needs the buyer's reference ("deres ref.") and invoice e-mail address.
     buyer_reference_required: bool = False
+    # A payment reminder goes this many days after the due date of an unpaid invoice, a second
+    # this many days after the first (never more than two), each with a new due date this many
+    # days after it is sent.
+    reminder_days: int = Field(default=14, ge=1, le=365)
+    reminder_due_days: int = Field(default=14, ge=1, le=365)
+    accounts: Accounts = Accounts()
 
 
 def _orgnr(value: Any) -> Any:
@@ -170,6 +191,8 @@ RULES = (
     "visit-missed",
     "invoice-overdue",
 )
+# Rules whose breach is a warning only, whatever a programme file says.
+NEVER_TERMINATING = ("invoice-overdue",)
 Rule = Literal[
     "gathering-attendance",
     "coordinator-meetings",
@@ -196,6 +219,19 @@ class Obligations(DefinitionModel):
         "group-composition",
         "development-plan",
     ]
+
+    @field_validator("terminating_rules")
+    @classmethod
+    def _never_terminating(cls, rules: list[str]) -> list[str]:
+        for rule in rules:
+            if rule in NEVER_TERMINATING:
+                raise PydanticCustomError(
+                    "never_terminating",
+                    "{rule} can never lead to termination (an unpaid invoice gets payment "
+                    "reminders, and finance follows it up)",
+                    {"rule": rule},
+                )
+        return rules
 
 
 class Reminders(DefinitionModel):

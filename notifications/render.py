@@ -101,12 +101,19 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #: - ``invoice``: ``invoice`` {number, instalment, instalments, amount_ore (int), issue_date,
 #:   due_date, kid, account}, ``attachment_name``, ``ehf`` (bool: also sent as EHF).
 #: - ``credit_note``: ``credit_note`` {number, credited_number, credited_issue_date, amount_ore,
-#:   issue_date, reason}, ``attachment_name``, ``ehf`` (bool).
+#:   issue_date, reason}, ``attachment_name``, ``ehf`` (bool); optionally ``refund``
+#:   {amount_ore (what was paid and will be paid back), invoice_amount_ore, account (the
+#:   municipality's account to refund to, or None: the mail asks for it)}; absent or None: the
+#:   invoice was not paid, and the mail says it is not to be paid.
+#: - ``payment_reminder``: ``reminder`` {ordinal (1 or 2), invoice_number, kid, account,
+#:   amount_ore, paid_ore, balance_ore (ints), issue_date, due_date, new_due_date}.
 #: - ``visit_invitation``: ``visit`` {start, end (aware datetimes), mode ("physical" or
 #:   "digital"), location (text or None), advisor {name, email, phone}}.
 #: - ``visit_changed``: ``visit``, ``previous_start`` (aware datetime).
 #: - ``visit_cancelled``: ``visit``, ``reason`` (text or None).
-#: - ``obligation_warning``: ``breach`` {rule_text, evidence, remedy_by (date)}.
+#: - ``obligation_warning``: ``breach`` {rule, rule_text, evidence, remedy_by (date),
+#:   can_terminate (bool: the letter says the agreement can be ended; never for an unpaid
+#:   invoice)}.
 #: - ``termination``: ``termination`` {reason, initiated_by ("leadership" or "coordinator"),
 #:   effective_on (date)}.
 #: - ``completion``: nothing.
@@ -120,6 +127,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "reminder": ("event", "days_before"),
     "invoice": ("invoice", "attachment_name", "ehf"),
     "credit_note": ("credit_note", "attachment_name", "ehf"),
+    "payment_reminder": ("reminder",),
     "visit_invitation": ("visit",),
     "visit_changed": ("visit", "previous_start"),
     "visit_cancelled": ("visit", "reason"),
@@ -134,6 +142,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
 OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "withdrawn": ("reason",),
     "completion": ("sharing_arena",),
+    "credit_note": ("refund",),
 }
 
 #: Every message template name.

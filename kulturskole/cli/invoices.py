@@ -101,15 +101,26 @@ def credit(
     as_of: AsOfOpt = None,
 ) -> None:
     """Issue a credit note for an invoice, in the same number series."""
+    from sqlalchemy import select
+
     from kulturskole.invoicing.ledger import credit as credit_invoice
+    from kulturskole.services.programmes import format_ore
+    from models import Refund
 
     with work() as session:
         note = credit_invoice(
             session, number, reason, acting(as_of), series=series, reissue=reissue
         )
+        refund = session.scalar(select(Refund).where(Refund.credit_note_id == note.id))
         ok(
             f"credit note {note.number} credits invoice {number}"
             + ("; the instalment will be invoiced again at the next run" if reissue else "")
+            + (
+                f"; a refund of {format_ore(refund.amount_ore)} is due "
+                f"(kulturskole payments refund {number} --on DATE once paid out)"
+                if refund
+                else ""
+            )
         )
 
 
@@ -127,6 +138,43 @@ def paid(
     with work() as session:
         record_payment(session, number, day, acting(as_of or on), series=series)
     ok(f"invoice {number} paid on {day.isoformat()}")
+
+
+@invoices.command("export")
+def export(
+    from_: Annotated[str, typer.Option("--from", help="First date, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", help="Last date, YYYY-MM-DD (included).")],
+    form: Annotated[str, typer.Option("--format", help="csv | xlsx")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write here (default: standard output).")
+    ] = None,
+) -> None:
+    """Every invoice, credit note, payment and refund of the period, for accounting: one
+    posting a line (debit and credit account, amount in kroner and øre)."""
+    import sys
+
+    from kulturskole.errors import InvalidInput
+    from kulturskole.invoicing.export import FORMATS, check_period, export_file, export_rows
+
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    check_period(start, end)
+    if form not in FORMATS:
+        raise InvalidInput(f"--format: {form!r} is not one of {', '.join(FORMATS)}")
+    if form == "xlsx" and output is None and sys.stdout.isatty():
+        raise InvalidInput("--format xlsx writes a binary file: give --output FILE or redirect")
+    with work(readonly=True) as session:
+        rows = export_rows(session, start, end)
+    data = export_file(rows, form)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"{output}: cannot write the file ({exc.strerror})") from None
+    typer.echo(f"{len(rows)} lines written to {output}", err=True)
 
 
 def register(app: typer.Typer) -> None:

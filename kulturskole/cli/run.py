@@ -86,6 +86,21 @@ def run_invoicing(
     _print(result, as_json, _invoicing_lines)
 
 
+@run.command("payment-reminders")
+def run_payment_reminders(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent.")] = False,
+    programme: ProgrammeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Queue the payment reminders due as of the date (the payment-reminders flow)."""
+    day = _day_before_prefect(as_of)
+    from flows.payment_reminders import send_payment_reminders
+
+    result = send_payment_reminders(programme=programme, as_of=day, dry_run=dry_run)
+    _print(result, as_json, _payment_reminder_lines)
+
+
 @run.command("visits")
 def run_visits(
     as_of: AsOfOpt = None,
@@ -151,6 +166,23 @@ def _invoicing_lines(result: dict[str, Any]) -> list[str]:
             f"  skipped {item['municipality']} {item['name']} instalment {item['instalment']}: "
             f"{item['reason']}"
             for item in result["skipped"]
+        ]
+    )
+
+
+def _payment_reminder_lines(result: dict[str, Any]) -> list[str]:
+    verb = "would send" if result["dry_run"] else "sent"
+    return (
+        [f"{verb} {len(result['sent'])} payment reminders"]
+        + [
+            f"  invoice {i['number']} ({i['municipality']} {i['buyer']}): reminder "
+            f"{i['reminder']}, balance {i['balance']}, new due date {i['new_due_date']}"
+            for i in result["sent"]
+        ]
+        + [
+            f"  for finance: invoice {i['number']} ({i['municipality']} {i['buyer']}) unpaid "
+            f"after two reminders, balance {i['balance']}"
+            for i in result["for_finance"]
         ]
     )
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.invoicing.numbering import take_number
 from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
-from models import Case, GroupMember, Invoice
+from models import Case, GroupMember, Invoice, Payment, Refund
 
 
 def find_invoice(
@@ -47,6 +47,9 @@ def credit(
 
     With ``reissue`` the instalment is open again and the next invoicing run invoices it anew
     (e.g. after wrong buyer details); without, the instalment is settled by the credit note.
+
+    A paid or partly paid invoice can be credited too: what was paid is recorded as a refund
+    due (``models.Refund``), and the credit note's mail says how much will be paid back.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -56,8 +59,6 @@ def credit(
         raise InvalidInput(f"{number} is a credit note; only invoices can be credited")
     if original.status == "credited":
         raise InvalidInput(f"invoice {number} is already credited")
-    if original.status == "paid":
-        raise InvalidInput(f"invoice {number} is paid; a refund is handled outside this system")
     case = session.scalars(
         select(Case)
         .where(Case.id == original.case_id)
@@ -67,8 +68,9 @@ def credit(
     programme = case.programme
     _, credit_number = take_number(session, programme)
     session.refresh(original, with_for_update=True)  # the invoice as it stands under the lock
-    if original.status in ("credited", "paid"):
+    if original.status == "credited":
         raise InvalidInput(f"invoice {number} is {original.status}")
+    paid_ore = paid_on_invoice(session, original)
     note = Invoice(
         series=original.series,
         number=credit_number,
@@ -87,7 +89,12 @@ def credit(
     original.status, original.reissue = "credited", reissue
     stamp(note, programme, case, credited=original)
     data = invoice_data(programme, note, credited=original)
-    store_documents(session, programme, case, note, data, acting, credited=original)
+    refund = (
+        {"amount_ore": paid_ore, "invoice_amount_ore": original.amount_ore, "account": None}
+        if paid_ore
+        else None
+    )
+    store_documents(session, programme, case, note, data, acting, credited=original, refund=refund)
     record(
         session,
         case,
@@ -100,9 +107,44 @@ def credit(
             "credit_note": note.number,
             "amount_ore": note.amount_ore,
             "reissue": reissue,
+            "refund_ore": paid_ore,
         },
     )
+    if paid_ore:
+        session.add(
+            Refund(
+                invoice_id=original.id,
+                credit_note_id=note.id,
+                amount_ore=paid_ore,
+                status="due",
+            )
+        )
+        record(
+            session,
+            case,
+            acting,
+            "refund-due",
+            details={
+                "series": note.series,
+                "invoice": original.number,
+                "credit_note": note.number,
+                "amount_ore": paid_ore,
+            },
+        )
     return note
+
+
+def paid_on_invoice(session: Session, invoice: Invoice) -> int:
+    """What has been paid on an invoice, in øre: all of it once it is paid (also when recorded
+    by hand with ``invoices paid``), else the sum of its payments from the bank."""
+    if invoice.status == "paid":
+        return invoice.amount_ore
+    total = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_ore), 0)).where(
+            Payment.invoice_id == invoice.id
+        )
+    )
+    return int(total or 0)
 
 
 def record_payment(

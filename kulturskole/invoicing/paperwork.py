@@ -136,9 +136,11 @@ def store_documents(
     acting: Acting,
     *,
     credited: Invoice | None = None,
+    refund: dict[str, Any] | None = None,
 ) -> str | None:
     """Render the documents onto the invoice row and queue its mail; returns a warning when the
-    buyer gets no EHF (no organisation number)."""
+    buyer gets no EHF (no organisation number). ``refund``: what a credit note's mail says will
+    be paid back (see the ``credit_note`` template's context)."""
     invoice.document_html = invoice_html(data)
     warning = None
     try:
@@ -181,6 +183,7 @@ def store_documents(
             "issue_date": invoice.issue_date,
             "reason": invoice.reason,
         }
+        context["refund"] = refund
     message = queue(
         session,
         key=f"invoice/{invoice.series}/{invoice.number}",

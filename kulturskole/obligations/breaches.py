@@ -17,6 +17,7 @@ from kulturskole.obligations.rules import Facts, evaluate, rule_text
 from kulturskole.services.cases import transition
 from kulturskole.services.programmes import get_programme
 from models import Breach, Case, GroupMember, Programme
+from models.definition import NEVER_TERMINATING
 from notifications.case_mail import (
     chief_executive,
     common_context,
@@ -41,7 +42,7 @@ def monitor(
 def _monitor(session: Session, programme: Programme, acting: Acting, report: MonitorReport) -> None:
     obligations = programme.rules.obligations
     grace = timedelta(days=obligations.grace_days)
-    terminating = set(obligations.terminating_rules)
+    terminating = set(obligations.terminating_rules) - set(NEVER_TERMINATING)
     facts = Facts.load(session, programme, acting.as_of)
     cases = {
         c.id: c
@@ -112,7 +113,8 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
                         "remedy_by": breach.remedy_by.isoformat(),
                     },
                 )
-                _warn(session, case, breach, acting)
+                if rule not in REMINDED_BY_FINANCE:
+                    _warn(session, case, breach, acting)
                 report.opened.append(
                     where
                     | {
@@ -127,6 +129,12 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
                     report.awaiting.append(breach_json(breach, case))
 
 
+# Rules whose breach is recorded (for the console's breach list, resolved when the rule holds
+# again) but warned about by another letter: an unpaid invoice gets payment reminders to the
+# invoice address (kulturskole.payments.reminders), not an obligation warning to the coordinator.
+REMINDED_BY_FINANCE = ("invoice-overdue",)
+
+
 def _evidence_key(evidence: dict[str, Any]) -> str:
     import json
 
@@ -138,9 +146,11 @@ def _warn(session: Session, case: Case, breach: Breach, acting: Acting) -> None:
     to = coordinator_or_contact(case)
     context = common_context(case, to) | {
         "breach": {
+            "rule": breach.rule,
             "rule_text": rule_text(breach.rule, case.programme),
             "evidence": breach.evidence["text"],
             "remedy_by": breach.remedy_by,
+            "can_terminate": can_terminate(breach.rule, case.programme),
         }
     }
     queue(
@@ -153,6 +163,11 @@ def _warn(session: Session, case: Case, breach: Breach, acting: Acting) -> None:
         case=case,
         acting=acting,
     )
+
+
+def can_terminate(rule: str, programme: Programme) -> bool:
+    """Whether a breach of ``rule``, left open, can lead to a termination proposal."""
+    return rule in programme.rules.obligations.terminating_rules and rule not in NEVER_TERMINATING
 
 
 def find_breach(session: Session, breach_id: int) -> Breach:
@@ -204,6 +219,11 @@ def decide(
             return breach, False
         raise InvalidInput(f"breach {breach_id} is {breach.status}, not open")
     case = session.get(Case, breach.case_id, with_for_update=True)
+    if approve and not can_terminate(breach.rule, case.programme):
+        raise InvalidInput(
+            f"breach {breach_id} ({breach.rule}) cannot lead to termination; waive it or let "
+            "it be resolved"
+        )
     breach.decision, breach.decided_by, breach.reason = (
         "approve" if approve else "reject",
         decided_by,

@@ -18,6 +18,7 @@ FLOWS = (
     "programme-lifecycle",
     "schedule-visits",
     "invoicing",
+    "payment-reminders",
     "monitor-obligations",
     "send-notifications",
 )

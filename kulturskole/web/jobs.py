@@ -62,6 +62,11 @@ LAUNCHES = {
     launch.key: launch
     for launch in (
         Launch("invoicing", "invoicing", "flows/invoicing.py:invoicing"),
+        Launch(
+            "reminders",
+            "payment-reminders",
+            "flows/payment_reminders.py:send_payment_reminders",
+        ),
         Launch("visits", "schedule-visits", "flows/visits.py:schedule_visits"),
         Launch("obligations", "monitor-obligations", "flows/obligations.py:monitor_obligations"),
         Launch("lifecycle", "programme-lifecycle", "flows/lifecycle.py:programme_lifecycle"),

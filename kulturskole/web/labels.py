@@ -59,6 +59,7 @@ FLOWS = {
     "programme-lifecycle": "Programstart og -slutt",
     "schedule-visits": "Veiledningsbesøk",
     "invoicing": "Fakturering",
+    "payment-reminders": "Betalingspåminnelser",
     "monitor-obligations": "Forpliktelser",
     "send-notifications": "Utsending av e-post",
 }
@@ -127,6 +128,9 @@ ACTIONS = {
     "payment-received": "Innbetaling mottatt",
     "invoicing-details-changed": "Fakturaopplysninger endret",
     "invoice-credited": "Faktura kreditert",
+    "payment-reminder-sent": "Betalingspåminnelse sendt",
+    "refund-due": "Tilbakebetaling registrert",
+    "refund-paid": "Tilbakebetalt",
     "breach-opened": "Brudd på forpliktelse registrert",
     "breach-resolved": "Brudd rettet opp",
     "breach-waived": "Brudd frafalt",
@@ -191,6 +195,7 @@ MAIL_TEMPLATES = {
     "visit_cancelled": "Veiledningsbesøk avlyst",
     "invoice": "Faktura",
     "credit_note": "Kreditnota",
+    "payment_reminder": "Betalingspåminnelse",
     "obligation_warning": "Varsel om brudd på forpliktelse",
     "termination": "Avtalen avsluttet",
     "completion": "Programmet fullført",
@@ -213,6 +218,7 @@ TABLES["decision"] = DECISIONS
 # The flows the console starts, by the short name its forms use (kulturskole.web.jobs).
 RUN_FLOWS = {
     "invoicing": "Fakturering",
+    "reminders": "Betalingspåminnelser",
     "visits": "Veiledningsbesøk",
     "obligations": "Forpliktelser",
     "lifecycle": "Programstart og -slutt",
@@ -235,6 +241,10 @@ RUN_COUNTS = {
         ("total", "Beløp i alt"),
         ("already_invoiced", "Allerede fakturert"),
         ("skipped", "Hoppet over"),
+    ],
+    "reminders": [
+        ("sent", "Påminnelser sendt"),
+        ("for_finance", "Ubetalt etter to påminnelser"),
     ],
     "visits": [
         ("scheduled", "Besøk planlagt"),
@@ -274,6 +284,7 @@ RUN_COUNTS["day"] = [
     ("breaches_resolved", "Brudd rettet opp"),
     ("decisions_awaited", "Venter på beslutning"),
     ("reminders_queued", "Påminnelser"),
+    ("payment_reminders_sent", "Betalingspåminnelser"),
     ("mail_sent", "E-post sendt"),
     ("mail_failed", "E-post feilet"),
 ]
@@ -281,6 +292,7 @@ RUN_AMOUNTS = {"total", "invoiced"}  # NOK, shown with the kroner filter
 # The console's short name of a flow by its Prefect name (RunRecord.flow).
 RUN_KEYS = {
     "invoicing": "invoicing",
+    "payment-reminders": "reminders",
     "schedule-visits": "visits",
     "monitor-obligations": "obligations",
     "programme-lifecycle": "lifecycle",

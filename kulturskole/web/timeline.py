@@ -264,6 +264,34 @@ def _invoice_credited(d: dict, _names: _Names) -> list[Line]:
     return lines
 
 
+def _payment_reminder(d: dict, _names: _Names) -> list[Line]:
+    text = (
+        f"Betalingspåminnelse {d.get('reminder')} for faktura {d.get('number')}: "
+        f"{formatting.kroner(d.get('balance_ore'))} utestående"
+    )
+    return [
+        _invoice_link(d.get("series"), d.get("number"), text),
+        _line(f"Ny forfallsdato {formatting.dato(d.get('new_due_date'))}"),
+    ]
+
+
+def _refund(d: dict, _names: _Names) -> list[Line]:
+    amount = formatting.kroner(d.get("amount_ore"))
+    if d.get("paid_on"):
+        text = f"Tilbakebetalt {amount} for faktura {d.get('invoice')}"
+        lines = [_line(f"{text} {formatting.dato(d['paid_on'])}")]
+        if d.get("reference"):
+            lines.append(_line(f"Ref. {d['reference']}"))
+        return lines
+    return [
+        _invoice_link(
+            d.get("series"),
+            d.get("credit_note"),
+            f"Til tilbakebetaling for faktura {d.get('invoice')}: {amount}",
+        )
+    ]
+
+
 def _breach(d: dict, names: _Names) -> list[Line]:
     lines = [_line(label(RULES, d.get("rule")))]
     if d.get("remedy_by"):
@@ -308,6 +336,9 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "payment-received": _payment_received,
     "invoicing-details-changed": _invoicing_details,
     "invoice-credited": _invoice_credited,
+    "payment-reminder-sent": _payment_reminder,
+    "refund-due": _refund,
+    "refund-paid": _refund,
     **dict.fromkeys(
         ("breach-opened", "breach-resolved", "breach-waived", "breach-decided"), _breach
     ),

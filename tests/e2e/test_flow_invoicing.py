@@ -76,7 +76,7 @@ def test_credit_and_paid_commands(engine: Engine, cli, tmp_path) -> None:  # noq
     )
     assert (listed[3]["kind"], listed[3]["amount"]) == ("credit", "-6666.67")
     for args, message in (
-        (("invoices", "credit", "240002", "--reason", "x"), "is paid"),
+        (("invoices", "credit", "240003", "--reason", "x"), "is a credit note"),
         (("invoices", "paid", "99", "--on", "2024-10-20"), "no invoice or credit note number 99"),
         (("invoices", "paid", "240001", "--on", "2024-10-20"), "credited"),
         (("invoices", "list", "--status", "lost"), "unknown status"),

@@ -8,6 +8,7 @@ from kulturskole.serving import load_flow, project_deployments, runner_deploymen
 
 FLOWS = {
     "invoicing",
+    "payment-reminders",
     "schedule-visits",
     "monitor-obligations",
     "programme-lifecycle",

@@ -97,6 +97,7 @@ def test_status_overview_says_where_the_programme_stands(engine: Engine, cli) ->
         "programme-lifecycle",
         "schedule-visits",
         "invoicing",
+        "payment-reminders",
         "monitor-obligations",
         "send-notifications",
     }

@@ -31,6 +31,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.contact",
             "kulturskole.names",
             "kulturskole.csvfile",
+            "kulturskole.spreadsheet",
             "kulturskole.programme_file",
             "kulturskole.reactions",
             "kulturskole.reports",

@@ -157,6 +157,20 @@ def extras() -> dict[str, dict[str, Any]]:
             "attachment_name": "kreditnota-18.html",
             "ehf": False,
         },
+        "payment_reminder": {
+            "reminder": {
+                "ordinal": 1,
+                "invoice_number": 17,
+                "kid": "5001000016",
+                "account": "1503.12.34567",
+                "amount_ore": 666667,
+                "paid_ore": 200000,
+                "balance_ore": 466667,
+                "issue_date": date(2024, 9, 26),
+                "due_date": date(2024, 10, 26),
+                "new_due_date": date(2024, 11, 23),
+            }
+        },
         "visit_invitation": {"visit": dict(VISIT)},
         "visit_changed": {
             "visit": dict(VISIT),
@@ -165,6 +179,8 @@ def extras() -> dict[str, dict[str, Any]]:
         "visit_cancelled": {"visit": dict(VISIT), "reason": "Veilederen er syk."},
         "obligation_warning": {
             "breach": {
+                "rule": "gathering-attendance",
+                "can_terminate": True,
                 "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i lokalt arbeid.",
                 "evidence": "Ingen fra kommunegruppen deltok på Fellessamling 2.",
                 "remedy_by": date(2025, 1, 15),
@@ -211,6 +227,17 @@ EXPECTED = {
         "Feil mottaker",
         "skal derfor ikke betales",
     ],
+    "payment_reminder": [
+        "Vi kan ikke se å ha mottatt betaling for faktura 17 av 26. september 2024",
+        "5001000016",
+        "1503.12.34567",
+        f"6{NBSP}666,67{NBSP}kr",
+        f"2{NBSP}000,00{NBSP}kr",
+        f"4{NBSP}666,67{NBSP}kr",
+        "26. oktober 2024",
+        "23. november 2024",
+        "Dersom beløpet er betalt, kan du se bort fra denne påminnelsen.",
+    ],
     "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
     "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
     "visit_cancelled": ["er avlyst", "Veilederen er syk.", "ola.hansen@kulturskoleradet.no"],
@@ -230,7 +257,7 @@ EXPECTED = {
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 15
+    assert len(TEMPLATES) == 16
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }

@@ -128,6 +128,30 @@ def test_every_action_with_details_is_described() -> None:
             ["Faktura 98 kreditert med kreditnota 99: 6\xa0666,67\xa0kr"],
         ),
         (
+            "payment-reminder-sent",
+            {
+                "series": "fk",
+                "number": 98,
+                "reminder": 2,
+                "balance_ore": 466667,
+                "new_due_date": "2024-11-23",
+            },
+            [
+                "Betalingspåminnelse 2 for faktura 98: 4\xa0666,67\xa0kr utestående",
+                "Ny forfallsdato 23. november 2024",
+            ],
+        ),
+        (
+            "refund-due",
+            {"series": "fk", "invoice": 98, "credit_note": 99, "amount_ore": 250000},
+            ["Til tilbakebetaling for faktura 98: 2\xa0500,00\xa0kr"],
+        ),
+        (
+            "refund-paid",
+            {"invoice": 98, "amount_ore": 250000, "paid_on": "2024-10-25", "reference": "U-1"},
+            ["Tilbakebetalt 2\xa0500,00\xa0kr for faktura 98 25. oktober 2024", "Ref. U-1"],
+        ),
+        (
             "breach-opened",
             {"breach": 2, "rule": "coordinator-meetings", "remedy_by": "2024-09-05"},
             ["Deltakelse på koordinatorsamlinger", "Frist for å rette opp: 5. september 2024"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -37,8 +38,9 @@ from kulturskole.web.context import (
     writing,
 )
 from kulturskole.web.export import table_response, wanted
-from kulturskole.web.formatting import dato
+from kulturskole.web.formatting import dato, kroner
 from kulturskole.web.service_errors import Wording, in_norwegian
+from models import Refund
 
 PER_PAGE = 100
 DOCUMENTS = {
@@ -83,10 +85,6 @@ WORDINGS: list[Wording] = [
         "Nr. {0} er en kreditnota: bare fakturaer krediteres.",
     ),
     (r"invoice (\d+) is already credited", "Faktura {0} er allerede kreditert."),
-    (
-        r"invoice (\d+) is paid; a refund",
-        "Faktura {0} er betalt: en tilbakebetaling ordnes utenfor systemet.",
-    ),
     (r"(\d+) is a credit note; it is not paid", "Nr. {0} er en kreditnota: den betales ikke."),
     (
         r"invoice (\d+) is (\w+); only an open invoice",
@@ -210,7 +208,10 @@ def credit_note(request: Request, form: dict[str, str], user: Account) -> Respon
             reissue=reissue,
         )
         made = note.number
+        refund = session.scalar(select(Refund.amount_ore).where(Refund.credit_note_id == note.id))
     again = " Avdraget faktureres på nytt ved neste faktureringskjøring." if reissue else ""
+    if refund:
+        again += f" Det som er betalt ({kroner(refund)}), er registrert til tilbakebetaling."
     notice(request, f"Kreditnota {made} krediterer faktura {number}.{again}")
     return redirect(_back(request, form))
 

@@ -173,6 +173,7 @@ def test_with_a_prefect_server_the_run_is_created_from_its_deployment(
     ("key", "deployment"),
     [
         ("invoicing", "invoicing/daily"),
+        ("reminders", "payment-reminders/daily"),
         ("visits", "schedule-visits/weekly"),
         ("obligations", "monitor-obligations/daily"),
         ("lifecycle", "programme-lifecycle/daily"),
