@@ -250,7 +250,7 @@ def test_standing_invoice_is_unique_per_case_and_instalment_in_the_database(
 
 
 def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: Engine) -> None:
-    from tests.support.ehf_validation import validate
+    from kulturskole.invoicing.validation import validate
 
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))

@@ -14,7 +14,7 @@ from stdnum.no import kontonr, orgnr
 
 from kulturskole.invoicing.data import InvoiceData, Line, Party
 from kulturskole.invoicing.ehf import NoEndpoint, UnsupportedVat, ehf_xml, format_amount
-from tests.support.ehf_validation import NS, rule_ids, validate
+from kulturskole.invoicing.validation import NS, rule_ids, validate
 
 OSLO_KOMMUNE = "958935420"
 

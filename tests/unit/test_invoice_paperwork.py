@@ -15,7 +15,7 @@ from kulturskole.invoicing.paperwork import invoice_data, stamp
 from models import Case, GroupMember, Invoice, Municipality, Person
 from tests.builders.cases import GROUP
 from tests.builders.programmes import PROGRAMME_FILE, programme_in_memory
-from tests.support.ehf_validation import NS, validate
+from kulturskole.invoicing.validation import NS, validate
 
 PROGRAMME = programme_in_memory()
 OSLO_KOMMUNE = "958935420"
