@@ -28,7 +28,7 @@ from stdnum.no import kontonr, orgnr
 from kulturskole.invoicing.data import InvoiceData, Party
 from notifications.render import LOCALE, environment
 
-__all__ = ["TEMPLATE", "document_filename", "document_title", "invoice_html", "invoice_pdf"]
+__all__ = ["TEMPLATE", "document_filename", "document_title", "invoice_html"]
 
 #: The HTML template, under ``notifications/templates``.
 TEMPLATE = "invoice_document.html"
@@ -183,20 +183,12 @@ def invoice_html(data: InvoiceData) -> str:
     )
 
 
-# --- PDF -----------------------------------------------------------------------------------------
+# --- title -------------------------------------------------------------------------------------
 
 
 def document_title(data: InvoiceData) -> str:
-    """ "Faktura 17", "Kreditnota 18"."""
+    """The title with the number: "Faktura 17", "Kreditnota 18"."""
     return f"{_TITLES[data.kind]} {data.number}"
-
-
-def invoice_pdf(data: InvoiceData) -> bytes:
-    """The document as an A4 PDF rendered from ``invoice_html`` (see ``kulturskole.invoicing.pdf``;
-    imported on use, since WeasyPrint loads slowly)."""
-    from kulturskole.invoicing.pdf import invoice_pdf as render
-
-    return render(data)
 
 
 # --- file names ----------------------------------------------------------------------------------

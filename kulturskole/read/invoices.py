@@ -204,8 +204,8 @@ def invoice_document(
         if invoice.ehf_xml is None:
             raise InvalidInput(f"invoice {number} has no EHF: the buyer has no organisation number")
         return invoice.ehf_xml
-    from kulturskole.invoicing.documents import invoice_pdf  # the PDF library loads slowly
     from kulturskole.invoicing.paperwork import invoice_data
+    from kulturskole.invoicing.pdf import invoice_pdf  # the PDF library loads slowly
 
     case = session.get(Case, invoice.case_id)
     credited = (

@@ -16,7 +16,8 @@ from stdnum.no import kontonr, orgnr
 
 from kulturskole.config import get_settings
 from kulturskole.invoicing.data import InvoiceData, Line, Party
-from kulturskole.invoicing.documents import document_filename, invoice_html, invoice_pdf
+from kulturskole.invoicing.documents import document_filename, invoice_html
+from kulturskole.invoicing.pdf import invoice_pdf
 
 NBSP = "\u00a0"
 AMOUNT = f"6{NBSP}666,67{NBSP}kr"  # as Babel writes 666 667 øre in nb_NO

@@ -12,10 +12,10 @@ from lxml import etree
 
 from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
 from kulturskole.invoicing.paperwork import invoice_data, stamp
+from kulturskole.invoicing.validation import NS, validate
 from models import Case, GroupMember, Invoice, Municipality, Person
 from tests.builders.cases import GROUP
 from tests.builders.programmes import PROGRAMME_FILE, programme_in_memory
-from kulturskole.invoicing.validation import NS, validate
 
 PROGRAMME = programme_in_memory()
 OSLO_KOMMUNE = "958935420"
