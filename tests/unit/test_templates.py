@@ -142,6 +142,7 @@ def extras() -> dict[str, dict[str, Any]]:
             },
             "attachment_name": "faktura-2024-0001.pdf",
             "ehf": True,
+            "buyer_org_number": "958 935 420",
         },
         "credit_note": {
             "credit_note": {
@@ -152,7 +153,7 @@ def extras() -> dict[str, dict[str, Any]]:
                 "issue_date": date(2024, 10, 2),
                 "reason": "Feil mottaker",
             },
-            "attachment_name": "kreditnota-18.html",
+            "attachment_name": "kreditnota-18.pdf",
             "ehf": False,
         },
         "visit_invitation": {"visit": dict(VISIT)},
