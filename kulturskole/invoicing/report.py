@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
+from kulturskole.reports import ARTIFACT_ROWS, Report, filled_by_flow, json_field
 from kulturskole.services.programmes import format_ore
 
 
@@ -21,6 +21,7 @@ class RunReport(Report):
         "already_invoiced",
         "skipped",
         "invoices",
+        "delivery",
     )
     SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped")
     EMPTY_ROW = {"number": "-", "note": "nothing due"}
@@ -31,6 +32,7 @@ class RunReport(Report):
     issued: list[dict[str, Any]] = json_field(count=True)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     already_invoiced: int = 0
+    delivery: Report | None = filled_by_flow()  # the EHF delivery step after issuing
 
     @property
     def total(self) -> str:
@@ -45,13 +47,15 @@ class RunReport(Report):
         return f"{verb} {len(self.issued)} invoices"
 
     def headline(self) -> str:
+        delivery = f"; {self.delivery.headline()}" if self.delivery is not None else ""
         return (
             f"{self._outcome()} (NOK {self.total}); {self.already_invoiced} already invoiced; "
-            f"{len(self.skipped)} skipped"
+            f"{len(self.skipped)} skipped{delivery}"
         )
 
     def warnings(self) -> list[str]:
-        return [i["warning"] for i in self.issued if "warning" in i]
+        delivery = self.delivery.warnings() if self.delivery is not None else []
+        return [i["warning"] for i in self.issued if "warning" in i] + delivery
 
     def artifact_rows(self) -> list[dict[str, Any]]:
         return [

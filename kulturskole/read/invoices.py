@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session, defer
 from kulturskole.errors import InvalidInput
 from kulturskole.invoicing.ledger import find_invoice
 from kulturskole.services.programmes import format_ore
-from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, Municipality
+from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, InvoiceDelivery, Municipality
 
 DocumentForm = Literal["html", "pdf", "ehf"]
+
+
+class DeliveryRow(TypedDict):
+    channel: str  # ehf | email
+    status: str  # pending | delivered | rejected
+    reason: str | None
+    reference: str | None  # the access point's message id, or the mail's Message-ID
 
 
 class InvoiceRow(TypedDict):
@@ -35,6 +42,7 @@ class InvoiceRow(TypedDict):
     event: str | None
     ehf: bool
     test: bool
+    delivery: list[DeliveryRow]  # per channel, EHF first
 
 
 class InvoiceRef(TypedDict):
@@ -141,10 +149,34 @@ def list_invoices(
         .limit(limit)
         .offset(offset or None)
     )
+    found = session.execute(query).all()
+    deliveries = deliveries_of(session, [invoice.id for invoice, _, _ in found])
     return [
-        invoice_row(invoice, number, ehf=bool(ehf))
-        for invoice, number, ehf in session.execute(query)
+        invoice_row(invoice, number, ehf=bool(ehf), delivery=deliveries.get(invoice.id, []))
+        for invoice, number, ehf in found
     ]
+
+
+def deliveries_of(session: Session, invoice_ids: list[int]) -> dict[int, list[DeliveryRow]]:
+    """The delivery rows of these invoices, EHF before e-mail."""
+    found: dict[int, list[DeliveryRow]] = {}
+    for start in range(0, len(invoice_ids), 500):  # stay under the bound-parameter limits
+        chunk = invoice_ids[start : start + 500]
+        rows = session.scalars(
+            select(InvoiceDelivery)
+            .where(InvoiceDelivery.invoice_id.in_(chunk))
+            .order_by(InvoiceDelivery.invoice_id, InvoiceDelivery.channel)
+        )
+        for row in rows:
+            found.setdefault(row.invoice_id, []).append(
+                DeliveryRow(
+                    channel=row.channel,
+                    status=row.status,
+                    reason=row.reason,
+                    reference=row.reference,
+                )
+            )
+    return found
 
 
 def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> LedgerTotals:
@@ -190,7 +222,11 @@ def matching_municipalities(session: Session, text: str) -> list[str]:
 
 def invoice_detail(session: Session, number: int, series: str | None = None) -> InvoiceRow:
     invoice = find_invoice(session, number, series)
-    return invoice_row(invoice, session.get(Case, invoice.case_id).municipality_number)
+    return invoice_row(
+        invoice,
+        session.get(Case, invoice.case_id).municipality_number,
+        delivery=deliveries_of(session, [invoice.id]).get(invoice.id, []),
+    )
 
 
 def invoice_document(
@@ -217,7 +253,11 @@ def invoice_document(
 def invoice_view(session: Session, number: int, series: str | None = None) -> InvoiceView:
     """One invoice in detail: its ledger row and what links it to other invoices."""
     invoice = find_invoice(session, number, series)
-    row = invoice_row(invoice, session.get(Case, invoice.case_id).municipality_number)
+    row = invoice_row(
+        invoice,
+        session.get(Case, invoice.case_id).municipality_number,
+        delivery=deliveries_of(session, [invoice.id]).get(invoice.id, []),
+    )
     credited = (
         session.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None
     )
@@ -239,8 +279,15 @@ def _ref(invoice: Invoice) -> InvoiceRef:
     return InvoiceRef(series=invoice.series, number=invoice.number)
 
 
-def invoice_row(invoice: Invoice, municipality: str, *, ehf: bool | None = None) -> InvoiceRow:
-    """``ehf``: whether it has an EHF, when the query knows without loading the XML."""
+def invoice_row(
+    invoice: Invoice,
+    municipality: str,
+    *,
+    ehf: bool | None = None,
+    delivery: list[DeliveryRow] | None = None,
+) -> InvoiceRow:
+    """``ehf``: whether it has an EHF, when the query knows without loading the XML;
+    ``delivery``: its delivery rows (``deliveries_of``)."""
     sign = -1 if invoice.kind == "credit" else 1
     return InvoiceRow(
         number=invoice.number,
@@ -259,4 +306,5 @@ def invoice_row(invoice: Invoice, municipality: str, *, ehf: bool | None = None)
         event=invoice.trigger_event_id,
         ehf=invoice.ehf_xml is not None if ehf is None else ehf,
         test=invoice.test,
+        delivery=delivery or [],
     )
