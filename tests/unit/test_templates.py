@@ -478,6 +478,23 @@ def test_optional_and_none_reasons_are_left_out() -> None:
     assert "delingsarena." in render("completion", context).text
 
 
+def test_the_invoice_mail_names_the_channel_really_used() -> None:
+    sent = render("invoice", context_for("invoice", ehf=True))
+    for body in (sent.text, sent.html):
+        assert "sendes som elektronisk faktura (EHF) til organisasjonsnummer 958 935 420" in body
+        assert "kopi til orientering" in body and "bare én gang" in body
+    alone = render("invoice", context_for("invoice", ehf=False))
+    for body in (alone.text, alone.html):
+        assert "sendes bare på e-post: PDF-vedlegget er fakturaen" in body
+        assert "kopi" not in body
+    credit = render(
+        "credit_note", context_for("credit_note", ehf=True, buyer_org_number="958 935 420")
+    )
+    assert "elektronisk kreditnota (EHF) til organisasjonsnummer 958 935 420" in credit.text
+    credit = render("credit_note", context_for("credit_note", ehf=False))
+    assert "EHF" not in credit.text and "sendes bare på e-post" in credit.text
+
+
 def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
     assert "EHF" in render("invoice", context_for("invoice", ehf=True)).text
     result = render("invoice", context_for("invoice", ehf=False))
