@@ -353,3 +353,22 @@ def test_a_mail_refused_for_good_rejects_the_email_delivery(
     [(action, details, _)] = history(engine, "invoice-delivery-rejected")
     assert details["channel"] == "email" and details["number"] == 1
     assert chain_intact(engine)
+
+
+def test_a_credit_note_is_delivered_as_a_credit_note(
+    engine: Engine, server: AccessPointServer
+) -> None:
+    from kulturskole.invoicing.delivery import CREDIT_NOTE_DOCUMENT_TYPE
+    from kulturskole.invoicing.ledger import credit
+
+    issue(engine, "0301")
+    deliver_pending(engine, on(AFTER_FIRST), http(server))
+    with unit_of_work(engine) as session:
+        note = credit(session, 1, "Feil mottaker", on("2024-10-01"))
+        mail = session.get(Message, note.message_id)
+        assert [a.content_type for a in mail.attachments] == ["application/pdf"]
+        assert "sendes bare på e-post" in mail.text_body  # no access point configured here
+    report = deliver_pending(engine, on("2024-10-01"), http(server))
+    assert [d["invoice"] for d in report.delivered] == ["fk-regionale-2024-2025-2"]
+    assert server.received[-1].headers["Peppol-Document-Type-Id"] == CREDIT_NOTE_DOCUMENT_TYPE
+    assert ehf_status(engine) == {1: "delivered", 2: "delivered"}
