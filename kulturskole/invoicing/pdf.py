@@ -12,6 +12,7 @@ nothing else in the file depends on the clock, so the same data gives the same b
 
 from __future__ import annotations
 
+import atexit
 from datetime import datetime, time
 from functools import cache
 from importlib import resources
@@ -39,6 +40,9 @@ def _fonts():
             f'src: url("{path.as_uri()}"); }}'
         )
     configuration = FontConfiguration()
+    # Let go of it before the interpreter tears WeasyPrint's C bindings down (its __del__
+    # needs them), or every process that made a PDF ends with an ignored exception.
+    atexit.register(_fonts.cache_clear)
     return CSS(string="\n".join(faces), font_config=configuration), configuration
 
 
