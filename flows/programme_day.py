@@ -9,7 +9,7 @@ from datetime import date
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.invoicing import issue_due
+from flows.invoicing import deliver_invoices, issue_due
 from flows.lifecycle import advance_cases
 from flows.mail import deliver
 from flows.obligations import evaluate
@@ -24,14 +24,15 @@ from kulturskole.reports import DayReport
 
 @flow(name="programme-day")
 async def programme_day(programme: str | None = None, as_of: date | None = None) -> dict:
-    """Lifecycle, visits, invoicing, payment reminders, obligations, reminders, then the day's
-    mail."""
+    """Lifecycle, visits, invoicing (and EHF delivery), payment reminders, obligations,
+    reminders, then the day's mail."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
     async with one_at_a_time_async("programme-day", programme):
         lifecycle = advance_cases(programme, as_of, False, run_id)
         visits = schedule(programme, as_of, False, run_id)
         invoices = issue_due(programme, as_of, False, run_id)
+        invoices.delivery = deliver_invoices(invoices.programme, as_of, run_id)
         dunning = payment_reminders(programme, as_of, False, run_id)
         obligations = evaluate(programme, as_of, False, run_id)
         reminders = queue_reminders(programme, as_of, False, run_id)

@@ -11,6 +11,7 @@ server), stepping only through the dates on which something is due.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import secrets
 import sys
@@ -49,7 +50,17 @@ from kulturskole.services.programmes import format_ore, load_programme
 from kulturskole.services.users import add_user, list_users, set_password
 from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
-from models import Breach, Case, Invoice, Message, Municipality, Payment, Programme, Visit
+from models import (
+    Breach,
+    Case,
+    Invoice,
+    InvoiceDelivery,
+    Message,
+    Municipality,
+    Payment,
+    Programme,
+    Visit,
+)
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
@@ -398,6 +409,20 @@ class Demo:
                 .where(Invoice.kind == "invoice", Invoice.status.in_(("issued", "sent")))
             )
             findings = list(verify(session))
+            deliveries = session.execute(
+                select(InvoiceDelivery.channel, InvoiceDelivery.status, func.count())
+                .group_by(InvoiceDelivery.channel, InvoiceDelivery.status)
+                .order_by(InvoiceDelivery.channel, InvoiceDelivery.status)
+            ).all()
+            handed_over = session.scalar(
+                select(func.count())
+                .select_from(InvoiceDelivery)
+                .where(
+                    InvoiceDelivery.channel == "ehf",
+                    InvoiceDelivery.status == "pending",
+                    InvoiceDelivery.reference.is_not(None),
+                )
+            )
             mails = session.scalar(select(func.count()).select_from(Message))
             documents = session.execute(select(Invoice.number, Invoice.document_html)).all()
         folder = Path("var") / "invoices"
@@ -425,6 +450,24 @@ class Demo:
             f"{mails} mails written to {settings.outbox_dir}/ (as .eml unless SMTP is "
             f"configured); {len(documents)} invoice documents in {folder}/"
         )
+        by_channel: dict[str, list[str]] = {}
+        for channel, status, count in deliveries:
+            if channel == "ehf" and status == "pending" and handed_over:
+                where = (
+                    f"the folder drop {settings.access_point_folder}/"
+                    if settings.access_point == "folder"
+                    else f"the {settings.access_point} access point"
+                )
+                by_channel.setdefault(channel, []).append(
+                    f"{handed_over} handed over to {where}, awaiting confirmation"
+                )
+                count -= handed_over
+            if count:
+                by_channel.setdefault(channel, []).append(f"{count} {status}")
+        console.print(
+            "delivery: "
+            + ("; ".join(f"{c}: {', '.join(parts)}" for c, parts in by_channel.items()) or "none")
+        )
         console.print(
             "audit: " + ("history intact" if not findings else f"{len(findings)} findings")
         )
@@ -450,7 +493,16 @@ def _midnight(day: date):  # noqa: ANN202
 def run_demo(share: float = 0.4, seed: int = 2024) -> DemoResult:
     """Play the programme (or, on a database played before, only report); the caller shows
     the status overview for ``DemoResult.as_of`` after it."""
-    return Demo(share, seed).run()
+    # The demo hands its EHF to the folder drop (var/ehf-outbox/), unless the environment
+    # chooses an access point: every validated EHF reaches the adapter, and says so.
+    chosen = "KULTURSKOLE_ACCESS_POINT" in os.environ
+    if not chosen:
+        os.environ["KULTURSKOLE_ACCESS_POINT"] = "folder"
+    try:
+        return Demo(share, seed).run()
+    finally:
+        if not chosen:
+            os.environ.pop("KULTURSKOLE_ACCESS_POINT", None)
 
 
 def _programme_leader(session: Session) -> str:

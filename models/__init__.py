@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.case import ROLES, Case, GroupMember, Person
+from models.delivery import DELIVERY_CHANNELS, DELIVERY_STATUSES, InvoiceDelivery
 from models.history import HistoryEntry
 from models.invoice import INVOICE_KINDS, INVOICE_STATUSES, Invoice, InvoiceSeries
 from models.message import MESSAGE_STATUSES, Attachment, Message
@@ -17,6 +18,8 @@ __all__ = [
     "BLOCK_SCOPES",
     "BREACH_STATUSES",
     "DELIVERABLES",
+    "DELIVERY_CHANNELS",
+    "DELIVERY_STATUSES",
     "INVOICE_KINDS",
     "INVOICE_STATUSES",
     "MESSAGE_STATUSES",
@@ -35,6 +38,7 @@ __all__ = [
     "GroupMember",
     "HistoryEntry",
     "Invoice",
+    "InvoiceDelivery",
     "InvoiceSeries",
     "Message",
     "Municipality",

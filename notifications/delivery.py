@@ -19,13 +19,13 @@ from typing import Any
 
 import aiosmtplib
 from sqlalchemy import Engine, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.config import Settings
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting, record
 from kulturskole.reports import Report, filled_by_flow, json_field
-from models import Case, Invoice, Message
+from models import Case, Invoice, InvoiceDelivery, Message
 from models.base import utcnow
 from notifications.compose import compose
 
@@ -236,6 +236,7 @@ def _mark(
             message.last_error = f"not delivered to: {outcome}" if outcome else None
             report.sent.append(message_id)
             action = "mail-sent"
+            _invoice_mail(session, case, acting, message, "delivered", message.last_error)
         elif isinstance(outcome, Transient) and message.attempts < settings.mail_max_attempts:
             message.last_error = str(outcome)
             delay = settings.mail_retry_seconds * 2 ** (message.attempts - 1)
@@ -246,6 +247,7 @@ def _mark(
             message.status, message.last_error = "failed", str(outcome)
             report.failed.append((message_id, str(outcome)))
             action = "mail-failed"
+            _invoice_mail(session, case, acting, message, "rejected", str(outcome))
         if case is not None:
             # The server's answer may quote addresses (personal data): it stays on the message.
             details = {
@@ -254,6 +256,46 @@ def _mark(
                 "attempts": message.attempts,
             }
             record(session, case, acting, action, details=details)
+
+
+def _invoice_mail(
+    session: Session,
+    case: Case | None,
+    acting: Acting,
+    message: Message,
+    status: str,
+    reason: str | None,
+) -> None:
+    """The e-mail delivery of the invoice this message carries follows the message: sent →
+    delivered, failed for good → rejected with the server's answer; with its history entry."""
+    rows = session.execute(
+        select(InvoiceDelivery, Invoice)
+        .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
+        .where(
+            Invoice.message_id == message.id,
+            InvoiceDelivery.channel == "email",
+            InvoiceDelivery.status != status,
+        )
+        .with_for_update(of=InvoiceDelivery)
+    ).all()
+    for delivery, invoice in rows:
+        delivery.status, delivery.attempts = status, message.attempts
+        delivery.reference = message.message_id
+        # The server's answer may quote addresses (personal data): it stays on these rows.
+        delivery.reason = reason
+        if case is not None:
+            record(
+                session,
+                case,
+                acting,
+                "invoice-delivered" if status == "delivered" else "invoice-delivery-rejected",
+                details={
+                    "series": invoice.series,
+                    "number": invoice.number,
+                    "channel": "email",
+                    "message": message.id,
+                },
+            )
 
 
 def _load(engine: Engine, settings: Settings, message_id: int) -> tuple[EmailMessage, str]:

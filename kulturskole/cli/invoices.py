@@ -14,6 +14,7 @@ from kulturskole.cli.common import (
     ok,
     parse_date,
     print_json,
+    require_database,
     table,
     work,
 )
@@ -48,7 +49,18 @@ def list_(
         return
     table(
         f"{len(data)} invoices",
-        ["number", "kind", "municipality", "inst.", "amount", "KID", "issued", "due", "status"],
+        [
+            "number",
+            "kind",
+            "municipality",
+            "inst.",
+            "amount",
+            "KID",
+            "issued",
+            "due",
+            "status",
+            "delivery",
+        ],
         [
             [
                 d["number"],
@@ -60,6 +72,7 @@ def list_(
                 d["issue_date"],
                 d["due_date"],
                 d["status"],
+                delivery_summary(d["delivery"]),
             ]
             for d in data
         ],
@@ -87,7 +100,40 @@ def show(
         print_json(data)
         return
     for key, value in data.items():
+        if key == "delivery":
+            for row in value:
+                reason = f" ({row['reason']})" if row["reason"] else ""
+                reference = f" [{row['reference']}]" if row["reference"] else ""
+                ok(f"delivery {row['channel']}: {row['status']}{reason}{reference}")
+            continue
         ok(f"{key}: {value}")
+
+
+def delivery_summary(rows: list[dict]) -> str:
+    """ "ehf delivered, email pending": each channel and its status."""
+    return ", ".join(f"{row['channel']} {row['status']}" for row in rows) or "-"
+
+
+@invoices.command("deliver")
+def deliver(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Hand every EHF not yet handed over to the configured access point (again)."""
+    from kulturskole.db import current_engine
+    from kulturskole.errors import InvalidInput
+    from kulturskole.invoicing.delivering import deliver_pending
+    from kulturskole.invoicing.delivery import AccessPointNotConfigured
+
+    require_database()
+    try:
+        report = deliver_pending(current_engine(), acting(as_of))
+    except AccessPointNotConfigured as exc:
+        raise InvalidInput(str(exc)) from None
+    if as_json:
+        print_json(report.as_json())
+        return
+    ok(report.headline())
+    for row in report.deliveries:
+        detail = row.get("reason") or row.get("reference") or ""
+        ok(f"{row['invoice']}: {row['result']}" + (f" ({detail})" if detail else ""))
 
 
 @invoices.command("credit")

@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from sqlalchemy.orm import Session
+from stdnum.no import orgnr
 
+from kulturskole.config import get_settings
 from kulturskole.history import Acting
 from kulturskole.invoicing.data import InvoiceData, Line, Party
 from kulturskole.invoicing.documents import document_filename, invoice_html
@@ -14,15 +16,18 @@ from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
 from kulturskole.invoicing.kid import kid_for
 from kulturskole.names import invoice_name
 from kulturskole.services.invoicing_details import effective_details
-from models import Case, Invoice, Programme
+from models import Case, Invoice, InvoiceDelivery, Programme
 from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
-from notifications.outbox import File, queue
+from notifications.outbox import File, Recipient, queue
 
 NO_ORGANISATION_NUMBER = (
     "Kjøper har ikke organisasjonsnummer; fakturaen identifiserer kjøper med navn og adresse "
     "(bokføringsforskriften § 5-1-1)."
 )
 _POSTCODE_LINE = re.compile(r"^([0-9]{4})\s+(\S.*)$")
+
+#: Why an EHF waits when the settings name no access point (KULTURSKOLE_ACCESS_POINT=none).
+NO_ACCESS_POINT = "no access point configured"
 
 
 def seller(programme: Programme) -> Party:
@@ -138,10 +143,21 @@ def store_documents(
     credited: Invoice | None = None,
     refund: dict[str, Any] | None = None,
 ) -> str | None:
-    """Render the documents onto the invoice row and queue its mail; returns a warning when the
-    buyer gets no EHF (no organisation number). ``refund``: what a credit note's mail says will
-    be paid back (see the ``credit_note`` template's context)."""
+    """Render the documents onto the invoice row, create its deliveries and queue its mail, in
+    the caller's transaction; returns a warning when the buyer gets no EHF. ``refund``: what a
+    credit note's mail says will be paid back (see the ``credit_note`` template's context).
+
+    Deliveries: ``ehf`` when the buyer has an endpoint (an organisation number) — ``pending``
+    for the delivery step to hand it to the access point, or ``rejected`` at once when the
+    document fails validation (XSD, EN 16931, the local Peppol rules) — and ``email`` for the
+    PDF mail, whose status follows the outbox message. The mail names the channel really used:
+    EHF only when one is on its way (valid, and an access point configured).
+    """
+    from kulturskole.invoicing.pdf import invoice_pdf  # WeasyPrint loads slowly
+    from kulturskole.invoicing.validation import rule_ids, validate
+
     invoice.document_html = invoice_html(data)
+    pdf = invoice_pdf(data)
     warning = None
     try:
         invoice.ehf_xml = ehf_xml(data)
@@ -153,11 +169,50 @@ def store_documents(
         )
     session.add(invoice)
     session.flush()
-    name = document_filename(data, "html")
-    to = coordinator_or_contact(case)
-    context: dict[str, Any] = common_context(case, to) | {
+
+    ehf = None
+    if invoice.ehf_xml is not None:
+        problems = validate(invoice.ehf_xml)
+        if problems:
+            ehf = InvoiceDelivery(
+                invoice_id=invoice.id,
+                channel="ehf",
+                status="rejected",
+                reason=f"not a valid EHF: {', '.join(sorted(rule_ids(problems)))}",
+                attempts=0,
+            )
+            warning = (
+                f"EHF of {invoice.series}-{invoice.number} for {case.municipality_number} "
+                f"{case.municipality.name} is not valid ({ehf.reason.split(': ', 1)[1]}); "
+                "it is not handed over, the invoice goes by e-mail only"
+            )
+        else:
+            configured = get_settings().access_point != "none"
+            ehf = InvoiceDelivery(
+                invoice_id=invoice.id,
+                channel="ehf",
+                status="pending",
+                reason=None if configured else NO_ACCESS_POINT,
+                attempts=0,
+            )
+        session.add(ehf)
+    sent_as_ehf = ehf is not None and ehf.status == "pending" and ehf.reason is None
+
+    name = document_filename(data, "pdf")
+    address = getattr(invoice, "buyer_email", None)
+    if address:  # the municipality's invoice receipt, the coordinator in copy
+        to = [Recipient(invoice.buyer_name, address)]
+        cc = [coordinator_or_contact(case)]
+        greeted = Recipient(None, address)
+    else:  # no invoice address yet: the coordinator and the chief executive, as before
+        greeted = coordinator_or_contact(case)
+        to, cc = [greeted, *chief_executive(case)], []
+    context: dict[str, Any] = common_context(case, greeted) | {
         "attachment_name": name,
-        "ehf": invoice.ehf_xml is not None,
+        "ehf": sent_as_ehf,
+        "buyer_org_number": orgnr.format(invoice.buyer_org_number)
+        if invoice.buyer_org_number
+        else None,
     }
     if credited is None:
         template = "invoice"
@@ -189,12 +244,22 @@ def store_documents(
         key=f"invoice/{invoice.series}/{invoice.number}",
         template=template,
         context=context,
-        to=[to, *chief_executive(case)],
+        to=to,
+        cc=cc,
         case=case,
         acting=acting,
-        attachments=[File(name, "text/html; charset=utf-8", invoice.document_html.encode())],
+        attachments=[File(name, "application/pdf", pdf)],
     )
     invoice.message_id = message.id if message is not None else None
+    session.add(
+        InvoiceDelivery(
+            invoice_id=invoice.id,
+            channel="email",
+            status="pending",
+            reference=message.message_id if message is not None else None,
+            attempts=0,
+        )
+    )
     return warning
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
+from kulturskole.reports import ARTIFACT_ROWS, Report, filled_by_flow, json_field
 from kulturskole.services.programmes import format_ore
 
 
@@ -22,6 +22,7 @@ class RunReport(Report):
         "skipped",
         "invoices",
         "not_a_business_day",
+        "delivery",
     )
     SUMMARY_KEYS = ("issued", "total", "already_invoiced", "skipped", "not_a_business_day")
     EMPTY_ROW = {"number": "-", "note": "nothing due"}
@@ -40,6 +41,7 @@ class RunReport(Report):
     # Set when the run's date is not a Norwegian business day: nothing is issued, and why. In
     # the JSON only then, so that a business day's report keeps today's keys.
     not_a_business_day: str | None = field(default=None, metadata={"filled_by_flow": True})
+    delivery: Report | None = filled_by_flow()  # the EHF delivery step after issuing
 
     @property
     def total(self) -> str:
@@ -57,13 +59,15 @@ class RunReport(Report):
         return outcome
 
     def headline(self) -> str:
+        delivery = f"; {self.delivery.headline()}" if self.delivery is not None else ""
         return (
             f"{self._outcome()} (NOK {self.total}); {self.already_invoiced} already invoiced; "
-            f"{len(self.skipped)} skipped"
+            f"{len(self.skipped)} skipped{delivery}"
         )
 
     def warnings(self) -> list[str]:
-        return [i["warning"] for i in self.issued if "warning" in i]
+        delivery = self.delivery.warnings() if self.delivery is not None else []
+        return [i["warning"] for i in self.issued if "warning" in i] + delivery
 
     def artifact_rows(self) -> list[dict[str, Any]]:
         return [

@@ -13,9 +13,24 @@ from sqlalchemy.orm import Session, defer
 from kulturskole.errors import InvalidInput
 from kulturskole.invoicing.ledger import find_invoice
 from kulturskole.services.programmes import format_ore
-from models import INVOICE_KINDS, INVOICE_STATUSES, Case, Invoice, Municipality, Payment
+from models import (
+    INVOICE_KINDS,
+    INVOICE_STATUSES,
+    Case,
+    Invoice,
+    InvoiceDelivery,
+    Municipality,
+    Payment,
+)
 
 DocumentForm = Literal["html", "pdf", "ehf"]
+
+
+class DeliveryRow(TypedDict):
+    channel: str  # ehf | email
+    status: str  # pending | delivered | rejected
+    reason: str | None
+    reference: str | None  # the access point's message id, or the mail's Message-ID
 
 
 class InvoiceRow(TypedDict):
@@ -37,6 +52,7 @@ class InvoiceRow(TypedDict):
     test: bool
     paid: str  # NOK received from the bank against it (partial payments included)
     balance: str  # NOK still to pay: an open invoice's amount less what is paid; else 0.00
+    delivery: list[DeliveryRow]  # per channel, EHF first
 
 
 class InvoiceRef(TypedDict):
@@ -152,9 +168,17 @@ def list_invoices(
         .limit(limit)
         .offset(offset or None)
     )
+    found = session.execute(query).all()
+    deliveries = deliveries_of(session, [row[0].id for row in found])
     return [
-        invoice_row(invoice, number, ehf=bool(ehf), paid=paid)
-        for invoice, number, ehf, paid in session.execute(query)
+        invoice_row(
+            invoice,
+            number,
+            ehf=bool(ehf),
+            paid=paid,
+            delivery=deliveries.get(invoice.id, []),
+        )
+        for invoice, number, ehf, paid in found
     ]
 
 
@@ -166,6 +190,28 @@ def paid_ore() -> ColumnElement[int]:
         .correlate(Invoice)
         .scalar_subquery()
     )
+
+
+def deliveries_of(session: Session, invoice_ids: list[int]) -> dict[int, list[DeliveryRow]]:
+    """The delivery rows of these invoices, EHF before e-mail."""
+    found: dict[int, list[DeliveryRow]] = {}
+    for start in range(0, len(invoice_ids), 500):  # stay under the bound-parameter limits
+        chunk = invoice_ids[start : start + 500]
+        rows = session.scalars(
+            select(InvoiceDelivery)
+            .where(InvoiceDelivery.invoice_id.in_(chunk))
+            .order_by(InvoiceDelivery.invoice_id, InvoiceDelivery.channel)
+        )
+        for row in rows:
+            found.setdefault(row.invoice_id, []).append(
+                DeliveryRow(
+                    channel=row.channel,
+                    status=row.status,
+                    reason=row.reason,
+                    reference=row.reference,
+                )
+            )
+    return found
 
 
 def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> LedgerTotals:
@@ -215,6 +261,7 @@ def invoice_detail(session: Session, number: int, series: str | None = None) -> 
         invoice,
         session.get(Case, invoice.case_id).municipality_number,
         paid=_paid(session, invoice),
+        delivery=deliveries_of(session, [invoice.id]).get(invoice.id, []),
     )
 
 
@@ -240,8 +287,8 @@ def invoice_document(
         if invoice.ehf_xml is None:
             raise InvalidInput(f"invoice {number} has no EHF: the buyer has no organisation number")
         return invoice.ehf_xml
-    from kulturskole.invoicing.documents import invoice_pdf  # the PDF library loads slowly
     from kulturskole.invoicing.paperwork import invoice_data
+    from kulturskole.invoicing.pdf import invoice_pdf  # the PDF library loads slowly
 
     case = session.get(Case, invoice.case_id)
     credited = (
@@ -257,6 +304,7 @@ def invoice_view(session: Session, number: int, series: str | None = None) -> In
         invoice,
         session.get(Case, invoice.case_id).municipality_number,
         paid=_paid(session, invoice),
+        delivery=deliveries_of(session, [invoice.id]).get(invoice.id, []),
     )
     credited = (
         session.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None
@@ -294,10 +342,15 @@ def _ref(invoice: Invoice) -> InvoiceRef:
 
 
 def invoice_row(
-    invoice: Invoice, municipality: str, *, ehf: bool | None = None, paid: int = 0
+    invoice: Invoice,
+    municipality: str,
+    *,
+    ehf: bool | None = None,
+    paid: int = 0,
+    delivery: list[DeliveryRow] | None = None,
 ) -> InvoiceRow:
     """``ehf``: whether it has an EHF, when the query knows without loading the XML; ``paid``:
-    the øre the bank has paid against it."""
+    the øre the bank has paid against it; ``delivery``: its delivery rows (``deliveries_of``)."""
     sign = -1 if invoice.kind == "credit" else 1
     is_open = invoice.kind == "invoice" and invoice.status in OPEN_STATUSES
     return InvoiceRow(
@@ -319,4 +372,5 @@ def invoice_row(
         test=invoice.test,
         paid=format_ore(paid or 0),
         balance=format_ore(invoice.amount_ore - (paid or 0) if is_open else 0),
+        delivery=delivery or [],
     )

@@ -36,6 +36,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters.update(formatting.FILTERS)
 TEMPLATES.env.globals["label"] = lambda table, code: labels.label(labels.TABLES[table], code)
 TEMPLATES.env.globals["labels"] = labels
+TEMPLATES.env.globals["delivery_text"] = labels.delivery_text
 TEMPLATES.env.globals["may"] = may
 
 NAVIGATION = [

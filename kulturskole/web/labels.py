@@ -325,3 +325,20 @@ PAYMENT_OUTCOMES = {
     "already-imported": "Allerede importert",
 }
 TABLES["payment_outcome"] = PAYMENT_OUTCOMES
+
+# Delivery of invoices (models/delivery.py): per channel, its status.
+DELIVERY_STATUSES = {"pending": "venter", "delivered": "levert", "rejected": "avvist"}
+DELIVERY_CHANNELS = {"ehf": "EHF", "email": "E-post"}
+TABLES["delivery_status"] = DELIVERY_STATUSES
+TABLES["delivery_channel"] = DELIVERY_CHANNELS
+ACTIONS.setdefault("invoice-delivered", "Faktura levert")
+ACTIONS.setdefault("invoice-handed-over", "EHF overlevert til aksesspunktet")
+ACTIONS.setdefault("invoice-delivery-rejected", "Levering av faktura avvist")
+
+
+def delivery_text(row: dict) -> str:
+    """ "EHF: levert", "E-post: venter", "EHF: venter (overlevert)": what the staff read."""
+    text = f"{label(DELIVERY_CHANNELS, row['channel'])}: {label(DELIVERY_STATUSES, row['status'])}"
+    if row["status"] == "pending" and row["channel"] == "ehf" and row["reference"]:
+        text += " (overlevert)"
+    return text

@@ -214,7 +214,7 @@ def _invoice_issued(d: dict, _names: _Names) -> list[Line]:
     text = f"Faktura {d.get('number')}, avdrag {d.get('instalment')}: {amount}"
     lines = [_invoice_link(d.get("series"), d.get("number"), text)]
     if d.get("kid"):
-        lines.append(_line(f"KID {d['kid']}" + (" · sendt som EHF" if d.get("ehf") else "")))
+        lines.append(_line(f"KID {d['kid']}" + (" · med EHF" if d.get("ehf") else "")))
     return lines
 
 
@@ -344,3 +344,25 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     ),
     **dict.fromkeys(("mail-queued", "mail-sent", "mail-failed", "mail-retry"), _mail),
 }
+
+
+_CHANNELS = {"ehf": "EHF", "email": "e-post"}
+
+
+def _invoice_delivery(d: dict, _names: _Names) -> list[Line]:
+    """Delivered, handed over or rejected: the invoice, the channel, the reference."""
+    channel = _CHANNELS.get(d.get("channel"), d.get("channel"))
+    lines = [
+        _invoice_link(d.get("series"), d.get("number"), f"Faktura {d.get('number')} ({channel})")
+    ]
+    if d.get("reference"):
+        lines.append(_line(f"Ref. {d['reference']}"))
+    return lines
+
+
+DESCRIBE.update(
+    dict.fromkeys(
+        ("invoice-delivered", "invoice-handed-over", "invoice-delivery-rejected"),
+        _invoice_delivery,
+    )
+)

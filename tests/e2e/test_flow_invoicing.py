@@ -120,3 +120,67 @@ def test_two_runs_for_the_same_programme_never_overlap(engine: Engine) -> None:
         pass  # … so a second one for the same programme cannot start
     with one_at_a_time("invoicing", None, wait_seconds=5):
         pass  # and once released, the next one can
+
+
+def test_the_invoicing_flow_delivers_and_invoices_deliver_retries(
+    engine: Engine,
+    cli,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the real engine: issued, then every EHF handed to the access point in the same flow
+    run; with the access point down the EHF waits, and `invoices deliver` finishes the job."""
+    from tests.support.access_point_server import access_point_server
+
+    active(engine, "0301", "1580", "5001")
+    with access_point_server() as server:
+        monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT", "http")
+        monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT_URL", server.url("/peppol"))
+        monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT_TOKEN", "tok-e2e")
+        server.up_for = 1  # delivers one, then is down
+        result = run(cli, "run", "invoicing", "--as-of", "2024-09-26", "--json")
+        assert result.exit_code == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["issued"] == 3
+        assert {k: report["delivery"][k] for k in ("delivered", "waiting", "rejected")} == {
+            "delivered": 1,
+            "waiting": 1,
+            "rejected": 0,
+        }
+        listed = {i["number"]: i for i in json.loads(run(cli, "invoices", "list", "--json").stdout)}
+        assert [d["channel"] for d in listed[2]["delivery"]] == ["email"]  # Haram: no EHF
+        assert listed[1]["delivery"][0] == {
+            "channel": "ehf",
+            "status": "delivered",
+            "reason": None,
+            "reference": "ap-0001",
+        }
+        assert listed[3]["delivery"][0]["status"] == "pending"
+        assert "503" in listed[3]["delivery"][0]["reason"]
+
+        server.up_for = None
+        retried = run(cli, "invoices", "deliver", "--as-of", "2024-09-27", "--json")
+        assert retried.exit_code == 0, retried.stderr
+        assert json.loads(retried.stdout)["delivered"] == 1
+        again = json.loads(run(cli, "invoices", "deliver", "--json").stdout)
+        assert again["deliveries"] == []
+        assert len(server.delivered) == 2  # Oslo and Trondheim, each once
+
+    shown = run(cli, "invoices", "show", "3")
+    assert "delivery ehf: delivered [ap-0002]" in shown.stdout
+    assert "delivery email: pending" in shown.stdout
+    table = run(cli, "invoices", "list").stdout
+    assert "ehf delivered, email pending" in table
+    detail = json.loads(run(cli, "invoices", "show", "3", "--json").stdout)
+    assert [d["channel"] for d in detail["delivery"]] == ["ehf", "email"]
+
+
+def test_invoices_deliver_refuses_an_access_point_left_half_configured(
+    engine: Engine,
+    cli,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT", "http")
+    result = run(cli, "invoices", "deliver")
+    assert result.exit_code == 2
+    assert "KULTURSKOLE_ACCESS_POINT=http needs KULTURSKOLE_ACCESS_POINT_URL" in result.stderr

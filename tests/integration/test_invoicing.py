@@ -11,7 +11,7 @@ from kulturskole.history import verify
 from kulturskole.invoicing import issuing
 from kulturskole.invoicing.kid import kid_for
 from kulturskole.invoicing.ledger import credit, record_payment
-from models import Base, HistoryEntry, Invoice, Message
+from models import Base, HistoryEntry, Invoice, InvoiceDelivery, Message
 from tests.builders.cases import apply_case
 from tests.builders.invoicing import active, fire, invoices, nr, on
 
@@ -128,7 +128,20 @@ def test_invoice_has_its_mail_history_and_documents_in_one_go(engine: Engine) ->
     assert invoice.kid in invoice.document_html
     with unit_of_work(engine) as session:
         message = session.get(Message, invoice.message_id)
-        assert message.template == "invoice" and message.attachments[0].filename.endswith(".html")
+        [attachment] = message.attachments
+        assert message.template == "invoice" and attachment.filename == "faktura-1.pdf"
+        assert attachment.content_type == "application/pdf"
+        assert attachment.content.startswith(b"%PDF-")
+        deliveries = session.scalars(
+            select(InvoiceDelivery)
+            .where(InvoiceDelivery.invoice_id == invoice.id)
+            .order_by(InvoiceDelivery.channel)
+        ).all()
+        assert [(d.channel, d.status, d.reason) for d in deliveries] == [
+            ("ehf", "pending", "no access point configured"),
+            ("email", "pending", None),
+        ]
+        assert deliveries[1].reference == message.message_id
         entry = session.scalars(
             select(HistoryEntry).where(HistoryEntry.action == "invoice-issued")
         ).one()
@@ -146,6 +159,20 @@ def test_municipality_without_organisation_number_gets_invoice_but_no_ehf(
     by_buyer = {i.buyer_name: i for i in invoices(engine)}
     assert by_buyer["Haram kommune"].ehf_xml is None
     assert by_buyer["Oslo kommune"].ehf_xml is not None
+    with unit_of_work(engine) as session:
+        channels = {
+            (buyer, channel)
+            for buyer, channel in session.execute(
+                select(Invoice.buyer_name, InvoiceDelivery.channel).join(
+                    InvoiceDelivery, InvoiceDelivery.invoice_id == Invoice.id
+                )
+            )
+        }
+    assert channels == {
+        ("Haram kommune", "email"),  # no EHF delivery at all: nothing pretends one goes
+        ("Oslo kommune", "email"),
+        ("Oslo kommune", "ehf"),
+    }
 
 
 def test_a_failing_batch_leaves_no_hole_in_the_numbers(
@@ -254,7 +281,7 @@ def test_standing_invoice_is_unique_per_case_and_instalment_in_the_database(
 
 
 def test_issued_invoice_and_credit_note_pass_ubl_and_en16931_validation(engine: Engine) -> None:
-    from tests.support.ehf_validation import validate
+    from kulturskole.invoicing.validation import validate
 
     active(engine, "0301")
     issuing.run(engine, on(AFTER_FIRST))

@@ -23,9 +23,24 @@ class Received:
 class AccessPointServer:
     port: int
     received: list[Received] = field(default_factory=list)
+    # "/peppol" behaves like a real access point: each idempotency key is delivered once and
+    # answered with the same id when it comes again; after ``up_for`` new documents it is down
+    # (503) until ``up_for`` is set again (None: always up).
+    up_for: int | None = None
+    delivered: dict[str, str] = field(default_factory=dict)  # idempotency key → message id
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def peppol(self, key: str) -> tuple[int, object]:
+        if key in self.delivered:
+            return 200, {"id": self.delivered[key], "status": "delivered"}
+        if self.up_for is not None:
+            if self.up_for <= 0:
+                return 503, {"error": "maintenance"}
+            self.up_for -= 1
+        self.delivered[key] = f"ap-{len(self.delivered) + 1:04d}"
+        return 200, {"id": self.delivered[key], "status": "delivered"}
 
 
 # path → (status, body); "/slow" sleeps before it answers
@@ -50,6 +65,8 @@ SLOW_SECONDS = 2.0
 @contextlib.contextmanager
 def access_point_server() -> Iterator[AccessPointServer]:
     record: list[Received] = []
+    state = AccessPointServer(port=0, received=record)
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # quiet
@@ -59,7 +76,11 @@ def access_point_server() -> Iterator[AccessPointServer]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             record.append(Received(self.path, dict(self.headers.items()), body))
-            status, answer = ANSWERS.get(self.path, (404, {"error": "no such path"}))
+            if self.path == "/peppol":
+                with lock:
+                    status, answer = state.peppol(self.headers.get("Idempotency-Key", ""))
+            else:
+                status, answer = ANSWERS.get(self.path, (404, {"error": "no such path"}))
             if self.path == "/slow":
                 time.sleep(SLOW_SECONDS)
             if self.path == "/echo-token":
@@ -80,7 +101,8 @@ def access_point_server() -> Iterator[AccessPointServer]:
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield AccessPointServer(port=server.server_address[1], received=record)
+        state.port = server.server_address[1]
+        yield state
     finally:
         server.shutdown()
         server.server_close()

@@ -14,7 +14,7 @@ from stdnum.no import kontonr, orgnr
 
 from kulturskole.invoicing.data import InvoiceData, Line, Party
 from kulturskole.invoicing.ehf import NoEndpoint, UnsupportedVat, ehf_xml, format_amount
-from tests.support.ehf_validation import NS, rule_ids, validate
+from kulturskole.invoicing.validation import NS, rule_ids, validate
 
 OSLO_KOMMUNE = "958935420"
 
@@ -339,3 +339,14 @@ def test_amounts_are_formatted_by_integer_arithmetic() -> None:
     assert format_amount(2_000_000) == "20000.00"
     with pytest.raises(TypeError):
         format_amount(6666.67)  # type: ignore[arg-type]
+
+
+def test_the_validator_is_the_products_and_compiles_once() -> None:
+    from kulturskole.invoicing import validation
+
+    first = validation._en16931()
+    assert validation._en16931() is first  # compiled once per process, then cached
+    assert validation.validate(b"<Invoice/>") == [
+        "XML: root element Invoice is neither a UBL Invoice nor a UBL CreditNote"
+    ]
+    assert validation.validate(b"<not xml")[0].startswith("XML: ")

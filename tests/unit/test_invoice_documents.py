@@ -15,9 +15,9 @@ from stdnum import luhn
 from stdnum.no import kontonr, orgnr
 
 from kulturskole.config import get_settings
-from kulturskole.invoicing import documents
 from kulturskole.invoicing.data import InvoiceData, Line, Party
-from kulturskole.invoicing.documents import document_filename, invoice_html, invoice_pdf
+from kulturskole.invoicing.documents import document_filename, invoice_html
+from kulturskole.invoicing.pdf import invoice_pdf
 
 NBSP = "\u00a0"
 AMOUNT = f"6{NBSP}666,67{NBSP}kr"  # as Babel writes 666 667 øre in nb_NO
@@ -300,27 +300,38 @@ def test_the_test_banner_is_on_the_test_pdf_only() -> None:
 def test_the_same_data_gives_the_same_pdf() -> None:
     first = invoice_pdf(INVOICE)
     assert invoice_pdf(INVOICE) == first
-    assert b"/CreationDate (D:20240924000000+02'00')" in first
+    metadata = PdfReader(io.BytesIO(first)).metadata
+    assert (
+        metadata.creation_date
+        == metadata.modification_date
+        == datetime(2024, 9, 24, tzinfo=get_settings().tz)
+    )
     assert invoice_pdf(dataclasses.replace(INVOICE, number=19)) != first
     assert invoice_pdf(CREDIT) == invoice_pdf(CREDIT)
 
 
-def test_without_the_unicode_font_the_pdf_falls_back_to_latin_1(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(documents, "_unicode_fonts", lambda: None)
-    pdf = invoice_pdf(dataclasses.replace(INVOICE, test=True))
-    assert b"/Helvetica" in pdf and b"OpenSans" not in pdf
-    seen = same_spacing(pdf_text(pdf))
-    assert "Norsk kulturskoleråd" in seen  # æøå are latin-1
-    assert "Fremtidens kulturskole - regionale" in seen  # "–" is not
-    assert "TESTFAKTURA - skal ikke betales" in seen
-    assert "6 666,67 kr" in seen
-
-
 def test_the_pdf_embeds_open_sans() -> None:
-    pdf = invoice_pdf(INVOICE)
-    assert b"OpenSans" in pdf and b"/Helvetica" not in pdf
+    """The shipped font, embedded: the PDF does not depend on the fonts of the machine."""
+    page = PdfReader(io.BytesIO(invoice_pdf(INVOICE))).pages[0]
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all("OpenSans" in str(font["/BaseFont"]).replace("-", "") for font in fonts)
+    assert all(
+        "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        or "/FontFile3" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        for font in fonts
+        if "/DescendantFonts" in font
+    )
+
+
+def test_the_pdf_is_the_html_document_laid_out_for_a4() -> None:
+    """One layout: the PDF is the HTML page printed (its footer, its print CSS's page numbers),
+    not a second drawing of the same facts."""
+    seen = same_spacing(pdf_text(invoice_pdf(INVOICE)))
+    footer = same_spacing(text_of(invoice_html(INVOICE)).split("Oppgi KID-nummeret")[-1]).strip()
+    assert "Åste Selnæs Domaas" in footer and footer in seen
+    assert "Side 1 av 1" in seen
+    page = invoice_html(INVOICE)
+    assert "@page { size: A4" in page and "counter(pages)" in page
 
 
 # --- file names ----------------------------------------------------------------------------------

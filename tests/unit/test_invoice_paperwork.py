@@ -14,10 +14,10 @@ from kulturskole.invoicing.documents import invoice_html
 from kulturskole.invoicing.ehf import NoEndpoint, ehf_xml
 from kulturskole.invoicing.kid import kid_for
 from kulturskole.invoicing.paperwork import NO_ORGANISATION_NUMBER, invoice_data, stamp
+from kulturskole.invoicing.validation import NS, validate
 from models import Case, GroupMember, Invoice, InvoicingDetails, Municipality, Person
 from tests.builders.cases import GROUP
 from tests.builders.programmes import PROGRAMME_FILE, programme_in_memory
-from tests.support.ehf_validation import NS, validate
 
 PROGRAMME = programme_in_memory()
 OSLO_KOMMUNE = "958935420"

@@ -143,6 +143,7 @@ def extras() -> dict[str, dict[str, Any]]:
             },
             "attachment_name": "faktura-2024-0001.pdf",
             "ehf": True,
+            "buyer_org_number": "958 935 420",
         },
         "credit_note": {
             "credit_note": {
@@ -154,7 +155,7 @@ def extras() -> dict[str, dict[str, Any]]:
                 "issue_date": date(2024, 10, 2),
                 "reason": "Feil mottaker",
             },
-            "attachment_name": "kreditnota-18.html",
+            "attachment_name": "kreditnota-18.pdf",
             "ehf": False,
         },
         "payment_reminder": {
@@ -512,6 +513,23 @@ def test_optional_and_none_reasons_are_left_out() -> None:
     context = context_for("completion")
     del context["sharing_arena"]
     assert "delingsarena." in render("completion", context).text
+
+
+def test_the_invoice_mail_names_the_channel_really_used() -> None:
+    sent = render("invoice", context_for("invoice", ehf=True))
+    for body in (sent.text, sent.html):
+        assert "sendes som elektronisk faktura (EHF) til organisasjonsnummer 958 935 420" in body
+        assert "kopi til orientering" in body and "bare én gang" in body
+    alone = render("invoice", context_for("invoice", ehf=False))
+    for body in (alone.text, alone.html):
+        assert "sendes bare på e-post: PDF-vedlegget er fakturaen" in body
+        assert "kopi" not in body
+    credit = render(
+        "credit_note", context_for("credit_note", ehf=True, buyer_org_number="958 935 420")
+    )
+    assert "elektronisk kreditnota (EHF) til organisasjonsnummer 958 935 420" in credit.text
+    credit = render("credit_note", context_for("credit_note", ehf=False))
+    assert "EHF" not in credit.text and "sendes bare på e-post" in credit.text
 
 
 def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:

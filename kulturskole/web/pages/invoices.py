@@ -68,6 +68,7 @@ COLUMNS = [
     ("Status", lambda r: labels.label(labels.INVOICE_STATUSES, r["status"])),
     ("Betalt", "paid_on"),
     ("EHF", "ehf"),
+    ("Levering", lambda r: ", ".join(labels.delivery_text(d) for d in r["delivery"])),
     ("Testfaktura", "test"),
     ("Innbetalt (kr)", "paid"),
     ("Restbeløp (kr)", "balance"),

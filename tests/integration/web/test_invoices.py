@@ -199,6 +199,40 @@ def test_an_invoice_page_shows_the_invoice_and_frames_its_document(
     )
 
 
+def test_the_ledger_and_the_invoice_page_show_each_delivery_in_norwegian(
+    engine: Engine,
+    ledger: dict[str, int],
+    tmp_path,  # noqa: ANN001
+) -> None:
+    from kulturskole.invoicing.delivering import deliver_pending
+    from kulturskole.invoicing.delivery import FolderDrop
+
+    deliver_pending(engine, on(AFTER_FIRST), FolderDrop(tmp_path))  # Oslo and Trondheim
+    client = logged_in(engine, "viewer")
+    page = client.get("/invoices").text
+    table = page.split('<table id="invoices">', 1)[1]
+    assert "<th>Levering</th>" in table
+    assert table.count("EHF: venter (overlevert)") == 2  # handed over, not yet confirmed
+    assert table.count("E-post: venter") == 3  # the mails are not sent yet
+    oslo = client.get(path(ledger["0301"])).text
+    facts = oslo.split('id="invoice-delivery"', 1)[1].split("</dd>", 1)[0]
+    assert "EHF: venter (overlevert)" in facts and "ref. fk-regionale-2024-2025-" in facts
+    haram = client.get(path(ledger["1580"])).text
+    facts = haram.split('id="invoice-delivery"', 1)[1].split("</dd>", 1)[0]
+    assert "E-post: venter" in facts and "EHF" not in facts
+    with unit_of_work(engine) as session:
+        from models import InvoiceDelivery
+
+        session.query(InvoiceDelivery).filter_by(channel="email").update(
+            {"status": "rejected", "reason": "550 Mailbox unavailable"}
+        )
+    page = client.get(path(ledger["1580"])).text
+    assert "E-post: avvist" in page and "550 Mailbox unavailable" in page
+    download = client.get("/invoices?format=csv")
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "Levering" in download.text and "E-post: avvist" in download.text
+
+
 def test_the_documents_html_pdf_and_ehf(engine: Engine, ledger: dict[str, int]) -> None:
     client = logged_in(engine, "viewer")
     number = ledger["0301"]

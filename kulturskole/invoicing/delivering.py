@@ -1,0 +1,284 @@
+"""The delivery step: every pending EHF handed to the configured access point.
+
+Each invoice or credit note whose buyer has an endpoint got an ``ehf`` delivery at issue
+(``models.InvoiceDelivery``). :func:`deliver_pending` takes the ones not yet handed over, checks
+each document again (XSD, EN 16931, the local Peppol rules: ``kulturskole.invoicing.validation``)
+and hands the valid ones, as a :class:`UblDocument`, to the access point. What it answers sets
+the status, with its history entry, in one transaction per document:
+
+- ``delivered`` → delivered (``invoice-delivered``);
+- ``pending`` → handed over, awaiting the access point's confirmation: the status stays
+  ``pending`` with the access point's message id as ``reference`` (``invoice-handed-over``);
+  the folder drop always answers so, since a folder cannot tell whether the buyer got it;
+- ``rejected``, an invalid document, or one the access point refuses outright → rejected with
+  the reason (``invoice-delivery-rejected``); the PDF mail goes out all the same.
+
+An access point that cannot be reached (:class:`DeliveryUnavailable`: down, timeout, refused
+credentials) leaves the delivery pending with the error as its reason and one more attempt
+counted; nothing is recorded as sent, the rest of the batch is not tried (one timeout speaks for
+all), and the next run tries again. A run that dies between the hand-over and its commit hands
+the same document over again next time: both adapters recognise it (the folder by its content,
+the REST API by the idempotency key), so nothing is delivered twice.
+
+With no access point configured the deliveries stay pending, reason "no access point
+configured". The e-mail deliveries follow their outbox message (``notifications.delivery``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import Engine, select
+
+from kulturskole.config import Settings, get_settings
+from kulturskole.db import unit_of_work
+from kulturskole.history import Acting, record
+from kulturskole.invoicing.delivery import (
+    AccessPoint,
+    DeliveryUnavailable,
+    UblDocument,
+    configured_access_point,
+)
+from kulturskole.invoicing.paperwork import NO_ACCESS_POINT
+from kulturskole.invoicing.validation import NS, rule_ids, validate
+from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
+from models import Case, Invoice, InvoiceDelivery
+
+__all__ = ["CONFIGURED", "DeliveryRunReport", "deliver_pending"]
+
+
+class _Configured:
+    def __repr__(self) -> str:
+        return "CONFIGURED"
+
+
+#: ``deliver_pending``'s default: the access point the settings name (or none).
+CONFIGURED: Any = _Configured()
+
+
+@dataclass
+class DeliveryRunReport(Report):
+    """What one delivery run did with each pending EHF."""
+
+    JSON_KEYS = ("access_point", "delivered", "handed_over", "rejected", "waiting", "deliveries")
+    SUMMARY_KEYS = ("access_point", "delivered", "handed_over", "rejected", "waiting")
+    EMPTY_ROW = {"invoice": "-", "result": "nothing to deliver"}
+
+    access_point: str
+    delivered: list[dict[str, Any]] = json_field(count=True)
+    handed_over: list[dict[str, Any]] = json_field(count=True)
+    rejected: list[dict[str, Any]] = json_field(count=True)
+    waiting: list[dict[str, Any]] = json_field(count=True)
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        return self.delivered + self.handed_over + self.rejected + self.waiting
+
+    def headline(self) -> str:
+        return (
+            f"EHF ({self.access_point}): {len(self.delivered)} delivered, "
+            f"{len(self.handed_over)} handed over, {len(self.rejected)} rejected, "
+            f"{len(self.waiting)} waiting"
+        )
+
+    def warnings(self) -> list[str]:
+        return [f"{d['invoice']} rejected: {d['reason']}" for d in self.rejected] + (
+            [f"{len(self.waiting)} EHF waiting: {self.waiting[0]['reason']}"]
+            if self.waiting
+            else []
+        )
+
+    def artifact_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "invoice": d["invoice"],
+                "result": d["result"],
+                "reference": d.get("reference") or "",
+                "reason": d.get("reason") or "",
+            }
+            for d in self.deliveries[:ARTIFACT_ROWS]
+        ]
+
+    def artifact_description(self, flow: str, as_of: date) -> str:
+        return f"{flow} as of {as_of}: {self.headline()}"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    delivery_id: int
+    invoice_id: int
+    name: str
+    series: str
+    number: int
+    kind: str
+    xml: bytes
+    reason: str | None
+
+
+def deliver_pending(
+    engine: Engine,
+    acting: Acting,
+    access_point: AccessPoint | None = CONFIGURED,
+    *,
+    programme_id: str | None = None,
+    settings: Settings | None = None,
+) -> DeliveryRunReport:
+    """Hand every EHF not yet handed over to ``access_point`` (default: the configured one;
+    None: none, so they wait); returns what happened to each."""
+    if access_point is CONFIGURED:
+        access_point = configured_access_point(settings or get_settings())
+    report = DeliveryRunReport(access_point=_describe(access_point))
+    pending = _pending(engine, programme_id)
+    if access_point is None:
+        _wait(engine, [p for p in pending if p.reason != NO_ACCESS_POINT], NO_ACCESS_POINT)
+        report.waiting = [_row(p, "waiting", reason=NO_ACCESS_POINT) for p in pending]
+        return report
+    for index, item in enumerate(pending):
+        problems = validate(item.xml)
+        if problems:
+            reason = f"not a valid EHF: {', '.join(sorted(rule_ids(problems)))}"
+            _settle(engine, acting, item, "rejected", None, reason, attempted=False)
+            report.rejected.append(_row(item, "rejected", reason=reason))
+            continue
+        try:
+            document = _document(item)
+            receipt = access_point.send(document)
+        except DeliveryUnavailable as exc:
+            reason = str(exc)
+            _wait(engine, [item], reason, attempted=True)
+            # One access point that cannot be reached speaks for the rest: no N timeouts.
+            rest = pending[index:]
+            _wait(engine, rest[1:], reason)
+            report.waiting += [_row(p, "waiting", reason=reason) for p in rest]
+            break
+        except ValueError as exc:  # not addressable, or another document under this number
+            reason = str(exc)
+            _settle(engine, acting, item, "rejected", None, reason, attempted=True)
+            report.rejected.append(_row(item, "rejected", reason=reason))
+            continue
+        status = receipt.status
+        _settle(engine, acting, item, status, receipt.message_id, receipt.reason, attempted=True)
+        row = _row(item, status, reference=receipt.message_id, reason=receipt.reason)
+        {"delivered": report.delivered, "pending": report.handed_over}.get(
+            status, report.rejected
+        ).append(row | {"result": "handed over" if status == "pending" else status})
+    return report
+
+
+def _describe(access_point: AccessPoint | None) -> str:
+    return "none" if access_point is None else repr(access_point)
+
+
+def _pending(engine: Engine, programme_id: str | None) -> list[_Pending]:
+    """The EHF deliveries not yet handed over, oldest first."""
+    query = (
+        select(InvoiceDelivery, Invoice)
+        .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
+        .where(
+            InvoiceDelivery.channel == "ehf",
+            InvoiceDelivery.status == "pending",
+            InvoiceDelivery.reference.is_(None),
+            Invoice.ehf_xml.is_not(None),
+        )
+        .order_by(InvoiceDelivery.id)
+    )
+    if programme_id is not None:
+        query = query.join(Case, Case.id == Invoice.case_id).where(
+            Case.programme_id == programme_id
+        )
+    with unit_of_work(engine) as session:
+        return [
+            _Pending(
+                delivery_id=delivery.id,
+                invoice_id=invoice.id,
+                name=f"{invoice.series}-{invoice.number}",
+                series=invoice.series,
+                number=invoice.number,
+                kind=invoice.kind,
+                xml=invoice.ehf_xml,
+                reason=delivery.reason,
+            )
+            for delivery, invoice in session.execute(query)
+        ]
+
+
+def _document(item: _Pending) -> UblDocument:
+    """The document addressed as it addresses itself: the parties' endpoint ids."""
+    root = etree.fromstring(item.xml, etree.XMLParser(resolve_entities=False, no_network=True))
+
+    def endpoint(party: str) -> str:
+        found = root.find(f"cac:{party}/cac:Party/cbc:EndpointID", NS)
+        if found is None or not (found.text or "").strip():
+            raise ValueError(f"{item.name}: the EHF names no {party} endpoint")
+        return f"{found.get('schemeID', '')}:{found.text.strip()}"
+
+    return UblDocument(
+        number=item.number,
+        series=item.series,
+        kind=item.kind,  # type: ignore[arg-type]
+        sender_id=endpoint("AccountingSupplierParty"),
+        receiver_id=endpoint("AccountingCustomerParty"),
+        xml=item.xml,
+    )
+
+
+def _row(item: _Pending, result: str, **extra: str | None) -> dict[str, Any]:
+    return {"invoice": item.name, "result": result, **extra}
+
+
+def _wait(engine: Engine, items: list[_Pending], reason: str, attempted: bool = False) -> None:
+    """Still pending: why, and (when it was tried) one more attempt. Not a change of status,
+    so no history entry."""
+    if not items:
+        return
+    with unit_of_work(engine) as session:
+        for item in items:
+            delivery = session.get(InvoiceDelivery, item.delivery_id, with_for_update=True)
+            if delivery.status != "pending" or delivery.reference is not None:
+                continue  # another run got there first
+            delivery.reason = reason[:2000]
+            if attempted:
+                delivery.attempts += 1
+
+
+_ACTIONS = {
+    "delivered": "invoice-delivered",
+    "pending": "invoice-handed-over",
+    "rejected": "invoice-delivery-rejected",
+}
+
+
+def _settle(
+    engine: Engine,
+    acting: Acting,
+    item: _Pending,
+    status: str,
+    reference: str | None,
+    reason: str | None,
+    *,
+    attempted: bool,
+) -> None:
+    """Record what became of one EHF, with its history entry, in one transaction."""
+    with unit_of_work(engine) as session:
+        invoice = session.get(Invoice, item.invoice_id)
+        case = session.get(Case, invoice.case_id, with_for_update=True)
+        delivery = session.get(InvoiceDelivery, item.delivery_id, with_for_update=True)
+        if delivery.status != "pending" or delivery.reference is not None:
+            return  # another run recorded it first: nothing twice
+        delivery.status = status
+        delivery.reference = reference
+        delivery.reason = reason[:2000] if reason else None
+        if attempted:
+            delivery.attempts += 1
+        details: dict[str, Any] = {
+            "series": invoice.series,
+            "number": invoice.number,
+            "channel": "ehf",
+            "attempts": delivery.attempts,
+        }
+        if reference:
+            details["reference"] = reference
+        record(session, case, acting, _ACTIONS[status], reason=delivery.reason, details=details)
