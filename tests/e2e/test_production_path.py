@@ -125,8 +125,8 @@ def test_a_deployment_run_on_a_server_with_a_worker_issues_the_invoices(
         stop(server)
     rows = invoices(engine)
     assert [(i.number, i.instalment, i.amount_ore) for i in rows] == [
-        (1, 1, 666_667),
-        (2, 1, 666_667),
+        (240001, 1, 666_667),  # the programme file's invoicing.first_number
+        (240002, 1, 666_667),
     ]
     with unit_of_work(engine, readonly=True) as session:
         from sqlalchemy import select
