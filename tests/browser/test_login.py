@@ -35,6 +35,7 @@ def test_logging_in_opens_the_overview_as_of_the_consoles_date(
         "Oversikt",
         "Saker",
         "Fakturaer",
+        "Innbetalinger",
         "Beslutninger",
         "Kjøringer",
         "E-post",

@@ -129,7 +129,7 @@ def test_invoice_has_its_mail_history_and_documents_in_one_go(engine: Engine) ->
     with unit_of_work(engine) as session:
         message = session.get(Message, invoice.message_id)
         [attachment] = message.attachments
-        assert message.template == "invoice" and attachment.filename == "faktura-1.pdf"
+        assert message.template == "invoice" and attachment.filename == f"faktura-{nr(1)}.pdf"
         assert attachment.content_type == "application/pdf"
         assert attachment.content.startswith(b"%PDF-")
         deliveries = session.scalars(
