@@ -227,9 +227,45 @@ def payment(request: Request, form: dict[str, str], user: Account) -> Response:
     return redirect(_back(request, form))
 
 
+EXPORT_WORDINGS: list[Wording] = [
+    (
+        r"--from (\S+) is after --to (\S+)",
+        lambda m: f"Fra-datoen ({dato(m.group(1))}) er etter til-datoen ({dato(m.group(2))}).",
+    ),
+]
+
+
+@page()
+def accounting_export(request: Request, user: Account) -> Response:
+    """The postings of a period for the accounting system, as ``invoices export`` writes them:
+    one line per invoice, credit note, payment and refund paid out, by its own date."""
+    from kulturskole.invoicing.export import FORMATS, check_period, export_file, export_rows
+
+    start, end = day_param(request, "from"), day_param(request, "to")
+    form = request.query_params.get("format") or "csv"
+    if form not in FORMATS:
+        raise InvalidInput(f"ukjent format «{form}»: velg CSV eller Excel")
+    with in_norwegian(EXPORT_WORDINGS):
+        check_period(start, end)
+    with reading(request) as session:
+        rows = export_rows(session, start, end)
+    name = f"regnskap-{start.isoformat()}-{end.isoformat()}.{form}"
+    media = (
+        "text/csv; charset=utf-8"
+        if form == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        export_file(rows, form),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 INVOICE = "/invoices/{series}/{number:int}"
 routes = [
     Route("/invoices", ledger, methods=["GET"]),
+    Route("/invoices/export", accounting_export, methods=["GET"]),
     Route(INVOICE, invoice, methods=["GET"]),
     Route(INVOICE + "/{form:str}", document, methods=["GET"]),
     Route(INVOICE + "/credit", credit_note, methods=["POST"]),
