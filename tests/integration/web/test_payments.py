@@ -178,3 +178,76 @@ def test_the_payments_download_as_csv(engine: Engine, kids: dict[str, tuple[str,
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Bokført", "KID", "Beløp (kr)"]
     assert rows[1][:3] == ["2024-10-10", kid, "6666.67"]
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def credited_after_payment(engine: Engine, kids: dict[str, tuple[str, int]]) -> int:
+    """Oslo pays its invoice in full, then the invoice is credited: the invoice's number."""
+    from kulturskole.invoicing.ledger import credit
+
+    client = logged_in(engine, "admin")
+    kid, amount = kids["0301"]
+    upload(client, camt_file([(kid, amount, "2024-10-10")]))
+    with unit_of_work(engine) as session:
+        number = session.scalar(select(Invoice.number).where(Invoice.kid == kid))
+        credit(session, number, "Feil kjøper", on("2024-10-15"))
+    return number
+
+
+def test_a_refund_due_is_listed_and_finance_records_it_paid_out(
+    engine: Engine, kids: dict[str, tuple[str, int]]
+) -> None:
+    number = credited_after_payment(engine, kids)
+    client = logged_in(engine, "finance")
+    page = client.get("/payments").text
+    assert 'id="refund-list"' in page and "Skal tilbakebetales" in page
+    series = "fk-regionale-2024-2025"
+    response = client.post(
+        f"/payments/refunds/{series}/{number}",
+        data={"csrf": csrf_of(client, "/payments"), "on": "2024-10-20", "reference": "UT-1"},
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/payments#refunds"
+    page = client.get("/payments").text
+    assert f"Tilbakebetalingen for faktura {number} (6\xa0666,67\xa0kr)" in page
+    assert "Utbetalt 20.10.2024" in page and "UT-1" in page
+    with unit_of_work(engine, readonly=True) as session:
+        actions = session.scalars(select(HistoryEntry.action)).all()
+    assert "refund-paid" in actions
+    # the same refund twice: refused in Norwegian, nothing changes
+    before = ledger(engine)
+    client.post(
+        f"/payments/refunds/{series}/{number}",
+        data={"csrf": csrf_of(client, "/payments"), "on": "2024-10-21"},
+    )
+    assert "ble utbetalt 20. oktober 2024" in client.get("/payments").text
+    assert ledger(engine) == before
+
+
+def test_a_payout_before_the_credit_note_is_refused(
+    engine: Engine, kids: dict[str, tuple[str, int]]
+) -> None:
+    number = credited_after_payment(engine, kids)
+    client = logged_in(engine, "finance")
+    before = ledger(engine)
+    client.post(
+        f"/payments/refunds/fk-regionale-2024-2025/{number}",
+        data={"csrf": csrf_of(client, "/payments"), "on": "2024-10-01"},
+    )
+    assert "er før kreditnotaens dato" in client.get("/payments").text
+    assert ledger(engine) == before
+
+
+def test_a_viewer_sees_refunds_but_may_not_record_them(
+    engine: Engine, kids: dict[str, tuple[str, int]]
+) -> None:
+    number = credited_after_payment(engine, kids)
+    client = logged_in(engine, "viewer")
+    page = client.get("/payments").text
+    assert "Skal tilbakebetales" in page and "Registrer utbetalt" not in page
+    response = client.post(
+        f"/payments/refunds/fk-regionale-2024-2025/{number}",
+        data={"csrf": csrf_of(client, "/payments"), "on": "2024-10-20"},
+    )
+    assert response.status_code == 403
