@@ -55,6 +55,7 @@ def list_(
             "municipality",
             "inst.",
             "amount",
+            "to pay",
             "KID",
             "issued",
             "due",
@@ -68,6 +69,9 @@ def list_(
                 f"{d['municipality']} {d['buyer']}",
                 d["instalment"],
                 d["amount"],
+                d["balance"]
+                if d["kind"] == "invoice" and d["status"] in ("issued", "sent")
+                else "",
                 d["kid"],
                 d["issue_date"],
                 d["due_date"],
