@@ -173,7 +173,7 @@ def test_the_invoicing_flow_delivers_and_invoices_deliver_retries(
     assert "delivery email: pending" in shown.stdout
     table = run(cli, "invoices", "list").stdout
     assert "ehf delivered, email pending" in table
-    detail = json.loads(run(cli, "invoices", "show", "3", "--json").stdout)
+    detail = json.loads(run(cli, "invoices", "show", str(first + 2), "--json").stdout)
     assert [d["channel"] for d in detail["delivery"]] == ["ehf", "email"]
 
 
