@@ -193,7 +193,7 @@ def send_due_reminders(
 def invoice_address(invoice: Invoice, case: Case) -> tuple[list[Recipient], list[Recipient]]:
     """(to, cc) of mail about an invoice: its invoice address when it has one, else the
     coordinator (or the contact) with the chief executive, as the invoice's own mail."""
-    email = getattr(invoice, "buyer_email", None)  # stamped at issue (buyer details)
+    email = invoice.buyer_email  # stamped at issue from the case's invoicing details
     if email:
         return [Recipient(None, email)], []
     return [coordinator_or_contact(case)], chief_executive(case)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal, TypedDict
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
 from sqlalchemy.orm import Session, defer
 
 from kulturskole.errors import InvalidInput
@@ -223,7 +223,13 @@ def ledger_totals(session: Session, ledger: LedgerFilter | None = None) -> Ledge
             func.count(),
             _sum_where(Invoice.kind == "invoice"),
             _sum_where(Invoice.kind == "credit"),
-            func.coalesce(func.sum(case((is_open, Invoice.amount_ore - paid_ore()), else_=0)), 0),
+            # PostgreSQL sums a bigint (the correlated sum) as numeric: cast back to whole øre
+            cast(
+                func.coalesce(
+                    func.sum(case((is_open, Invoice.amount_ore - paid_ore()), else_=0)), 0
+                ),
+                BigInteger,
+            ),
         )
         .select_from(Invoice)
         .join(Case, Case.id == Invoice.case_id)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from kulturskole.db import unit_of_work
 from kulturskole.invoicing import issuing
 from models import PaymentReminder, RunRecord
-from tests.builders.invoicing import active, invoices, on
+from tests.builders.invoicing import active, invoices, nr, on
 from tests.support.cli import run
 
 pytestmark = [pytest.mark.usefixtures("programme_loaded"), pytest.mark.slow]
@@ -43,7 +43,7 @@ def test_run_payment_reminders_is_a_flow_that_reminds_once(engine: Engine, cli) 
     day = (invoice.due_date + timedelta(days=14)).isoformat()
     dry = run(cli, "run", "payment-reminders", "--as-of", day, "--dry-run", "--json")
     assert dry.exit_code == 0, dry.stderr
-    assert [s["number"] for s in json.loads(dry.stdout)["sent"]] == [1]
+    assert [s["number"] for s in json.loads(dry.stdout)["sent"]] == [nr(1)]
     real = run(cli, "run", "payment-reminders", "--as-of", day)
     assert real.exit_code == 0, real.stderr
     assert "sent 1 payment reminders" in real.stdout
@@ -71,8 +71,8 @@ def test_the_installed_command_exports_reminds_and_refuses(
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8-sig")), delimiter=";"))
     assert [(r["type"], r["number"], r["amount_ore"]) for r in rows] == [
-        ("invoice", "1", "666667"),
-        ("invoice", "2", "666667"),
+        ("invoice", str(nr(1)), "666667"),
+        ("invoice", str(nr(2)), "666667"),
     ]
     # Excel through a pipe: standard output is not a terminal
     done = kulturskole(
@@ -90,7 +90,7 @@ def test_the_installed_command_exports_reminds_and_refuses(
     # Mistakes: one line, exit 2
     for args, message in (
         (("invoices", "export", "--from", "2024-10-01", "--to", "2024-09-01"), "is after --to"),
-        (("payments", "refund", "1", "--on", "2024-10-20"), "has no refund due"),
+        (("payments", "refund", str(nr(1)), "--on", "2024-10-20"), "has no refund due"),
         (("payments", "refund", "77", "--on", "2024-10-20"), "no invoice or credit note"),
     ):
         done = kulturskole(*args)

@@ -20,7 +20,7 @@ from kulturskole.invoicing.ledger import credit, record_payment
 from kulturskole.payments.importing import import_payments
 from kulturskole.payments.lines import PaymentLine
 from kulturskole.payments.refunds import record_refund
-from tests.builders.invoicing import active, invoices, on
+from tests.builders.invoicing import active, invoices, nr, on
 from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
@@ -28,20 +28,21 @@ pytestmark = pytest.mark.usefixtures("programme_loaded")
 
 @pytest.fixture
 def booked(engine: Engine) -> dict[int, str]:
-    """Three invoices (26.09.2024): 1 paid by hand and credited with its refund paid out,
-    2 partly paid from the bank, 3 open; the KIDs by number."""
+    """Three invoices (26.09.2024): the first paid by hand and credited (by the fourth number)
+    with its refund paid out, the second partly paid from the bank, the third open; the KIDs by
+    number."""
     active(engine, "0301", "5001", "1103")
     issuing.run(engine, on("2024-09-26"))
     kids = {i.number: i.kid for i in invoices(engine)}
     with unit_of_work(engine) as session:
-        record_payment(session, 1, date(2024, 10, 10), on("2024-10-10"))
+        record_payment(session, nr(1), date(2024, 10, 10), on("2024-10-10"))
         import_payments(
             session,
-            [PaymentLine("bank.xml:15", kids[2], 123_456, date(2024, 10, 12), "camt:N1-1")],
+            [PaymentLine("bank.xml:15", kids[nr(2)], 123_456, date(2024, 10, 12), "camt:N1-1")],
             on("2024-10-12"),
         )
-        credit(session, 1, '=HYPERLINK("http://x")', on("2024-10-15"))
-        record_refund(session, 1, date(2024, 10, 20), on("2024-10-20"), reference="UT-1")
+        credit(session, nr(1), '=HYPERLINK("http://x")', on("2024-10-15"))
+        record_refund(session, nr(1), date(2024, 10, 20), on("2024-10-20"), reference="UT-1")
     return kids
 
 
@@ -60,18 +61,18 @@ def test_csv_has_one_line_per_posting_and_sums_exactly(
 ) -> None:
     rows = export_csv(cli, "--from", "2024-09-01", "--to", "2024-12-31")
     assert list(rows[0]) == list(COLUMNS)
-    assert [(r["type"], r["number"], r["date"]) for r in rows] == [
-        ("invoice", "1", "2024-09-26"),
-        ("invoice", "2", "2024-09-26"),
-        ("invoice", "3", "2024-09-26"),
-        ("payment", "1", "2024-10-10"),
-        ("payment", "2", "2024-10-12"),
-        ("credit", "4", "2024-10-15"),
-        ("refund", "1", "2024-10-20"),
+    assert [(r["type"], int(r["number"]), r["date"]) for r in rows] == [
+        ("invoice", nr(1), "2024-09-26"),
+        ("invoice", nr(2), "2024-09-26"),
+        ("invoice", nr(3), "2024-09-26"),
+        ("payment", nr(1), "2024-10-10"),
+        ("payment", nr(2), "2024-10-12"),
+        ("credit", nr(4), "2024-10-15"),
+        ("refund", nr(1), "2024-10-20"),
     ]
-    by = {(r["type"], r["number"]): r for r in rows}
-    invoice = by[("invoice", "1")]
-    assert invoice["kid"] == booked[1] and invoice["buyer_org_number"]
+    by = {(r["type"], int(r["number"])): r for r in rows}
+    invoice = by[("invoice", nr(1))]
+    assert invoice["kid"] == booked[nr(1)] and invoice["buyer_org_number"]
     assert (invoice["municipality"], invoice["programme"]) == ("0301", "regionale-2024-2025")
     assert (invoice["amount"], invoice["amount_ore"], invoice["status"]) == (
         "6666.67",
@@ -80,22 +81,23 @@ def test_csv_has_one_line_per_posting_and_sums_exactly(
     )
     assert (invoice["debit_account"], invoice["credit_account"]) == ("1500", "3200")
     assert invoice["due_date"] and invoice["series"] == "fk-regionale-2024-2025"
-    assert (by[("credit", "4")]["debit_account"], by[("credit", "4")]["invoice"]) == ("3200", "1")
+    note = by[("credit", nr(4))]
+    assert (note["debit_account"], note["invoice"]) == ("3200", str(nr(1)))
     # A reason typed by a person cannot become a formula in a spreadsheet.
-    assert by[("credit", "4")]["reference"] == '\'=HYPERLINK("http://x")'
-    assert (by[("payment", "1")]["reference"], by[("payment", "1")]["amount_ore"]) == (
+    assert note["reference"] == '\'=HYPERLINK("http://x")'
+    assert (by[("payment", nr(1))]["reference"], by[("payment", nr(1))]["amount_ore"]) == (
         "manual",
         "666667",
     )
-    assert (by[("payment", "2")]["reference"], by[("payment", "2")]["amount"]) == (
+    assert (by[("payment", nr(2))]["reference"], by[("payment", nr(2))]["amount"]) == (
         "camt:N1-1",
         "1234.56",
     )
-    assert (by[("payment", "2")]["debit_account"], by[("payment", "2")]["credit_account"]) == (
+    assert (by[("payment", nr(2))]["debit_account"], by[("payment", nr(2))]["credit_account"]) == (
         "1920",
         "1500",
     )
-    assert (by[("refund", "1")]["debit_account"], by[("refund", "1")]["reference"]) == (
+    assert (by[("refund", nr(1))]["debit_account"], by[("refund", nr(1))]["reference"]) == (
         "1500",
         "UT-1",
     )
@@ -115,7 +117,10 @@ def test_the_period_is_by_each_lines_own_date(
     engine: Engine, booked: dict[int, str], cli: CliRunner
 ) -> None:
     rows = export_csv(cli, "--from", "2024-10-12", "--to", "2024-10-15")
-    assert [(r["type"], r["number"]) for r in rows] == [("payment", "2"), ("credit", "4")]
+    assert [(r["type"], r["number"]) for r in rows] == [
+        ("payment", str(nr(2))),
+        ("credit", str(nr(4))),
+    ]
     assert export_csv(cli, "--from", "2025-01-01", "--to", "2025-01-31") == []
 
 

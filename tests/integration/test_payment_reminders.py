@@ -24,7 +24,7 @@ from kulturskole.payments.importing import import_payments
 from kulturskole.payments.lines import PaymentLine
 from models import Breach, Case, HistoryEntry, Invoice, Message, PaymentReminder
 from notifications.delivery import deliver_due
-from tests.builders.invoicing import active, invoices, on
+from tests.builders.invoicing import active, invoices, nr, on
 from tests.support.cli import run
 from tests.support.smtp_server import Handler, smtp_server
 
@@ -93,16 +93,16 @@ def test_no_reminder_before_the_days_have_passed(engine: Engine, due: date) -> N
 def test_a_reminder_is_made_once_and_only_once(engine: Engine, due: date) -> None:
     day = due + timedelta(days=14)
     first = remind(engine, day)
-    assert [(s["number"], s["reminder"]) for s in first.sent] == [(1, 1), (2, 1)]
+    assert [(s["number"], s["reminder"]) for s in first.sent] == [(nr(1), 1), (nr(2), 1)]
     new_due = day + timedelta(days=14)
     assert reminder_rows(engine) == [
-        (1, 1, day, 666_667, new_due),
-        (2, 1, day, 666_667, new_due),
+        (nr(1), 1, day, 666_667, new_due),
+        (nr(2), 1, day, 666_667, new_due),
     ]
     mails = reminder_mail(engine)
     assert [m.idempotency_key for m in mails] == [
-        "payment-reminder/fk-regionale-2024-2025/1/1",
-        "payment-reminder/fk-regionale-2024-2025/2/1",
+        f"payment-reminder/fk-regionale-2024-2025/{nr(1)}/1",
+        f"payment-reminder/fk-regionale-2024-2025/{nr(2)}/1",
     ]
     # The same day again, and the days until the second is due: nothing more.
     for later in (day, day + timedelta(days=1), day + timedelta(days=13)):
@@ -110,8 +110,8 @@ def test_a_reminder_is_made_once_and_only_once(engine: Engine, due: date) -> Non
     assert len(reminder_mail(engine)) == 2 and len(reminder_rows(engine)) == 2
     history = actions(engine, "payment-reminder-sent")
     assert [(h["number"], h["reminder"], h["balance_ore"]) for h in history] == [
-        (1, 1, 666_667),
-        (2, 1, 666_667),
+        (nr(1), 1, 666_667),
+        (nr(2), 1, 666_667),
     ]
     assert history[0]["new_due_date"] == new_due.isoformat()
     assert history[0]["message"] == mails[0].id
@@ -126,10 +126,10 @@ def test_the_second_reminder_after_as_many_days_and_never_a_third(
     remind(engine, first_day)
     second_day = first_day + timedelta(days=14)
     second = remind(engine, second_day)
-    assert [(s["number"], s["reminder"]) for s in second.sent] == [(1, 2), (2, 2)]
+    assert [(s["number"], s["reminder"]) for s in second.sent] == [(nr(1), 2), (nr(2), 2)]
     mails = reminder_mail(engine)
     assert len(mails) == 4
-    assert mails[2].subject.startswith("2. betalingspåminnelse: faktura 1 – ")
+    assert mails[2].subject.startswith(f"2. betalingspåminnelse: faktura {nr(1)} – ")
     assert "Dette er andre påminnelse" in mails[2].text_body
     assert "fulgt opp av vår økonomiavdeling" in mails[2].text_body
     assert "andre påminnelse" not in mails[0].text_body
@@ -138,8 +138,8 @@ def test_the_second_reminder_after_as_many_days_and_never_a_third(
     late = remind(engine, second_day + timedelta(days=15))
     assert late.sent == []
     assert [(f["number"], f["reminders"], f["balance"]) for f in late.for_finance] == [
-        (1, 2, "6666.67"),
-        (2, 2, "6666.67"),
+        (nr(1), 2, "6666.67"),
+        (nr(2), 2, "6666.67"),
     ]
     assert remind(engine, second_day + timedelta(days=200)).sent == []
     assert len(reminder_mail(engine)) == 4
@@ -153,7 +153,7 @@ def test_the_second_reminder_after_as_many_days_and_never_a_third(
     )
     assert listed.exit_code == 0, listed.stderr
     data = json.loads(listed.stdout)
-    assert data["sent"] == [] and [f["number"] for f in data["for_finance"]] == [1, 2]
+    assert data["sent"] == [] and [f["number"] for f in data["for_finance"]] == [nr(1), nr(2)]
 
 
 def test_no_reminder_for_a_paid_invoice_and_the_partial_balance_shown(
@@ -161,23 +161,23 @@ def test_no_reminder_for_a_paid_invoice_and_the_partial_balance_shown(
 ) -> None:
     kids = {i.number: i.kid for i in invoices(engine)}
     with unit_of_work(engine) as session:
-        record_payment(session, 1, due, on(due.isoformat()))
+        record_payment(session, nr(1), due, on(due.isoformat()))
         import_payments(
             session,
-            [PaymentLine("bank:1", kids[2], 200_000, due, "REF-PART-1")],
+            [PaymentLine("bank:1", kids[nr(2)], 200_000, due, "REF-PART-1")],
             on(due.isoformat()),
         )
     day = due + timedelta(days=14)
     report = remind(engine, day)
     assert [(s["number"], s["paid"], s["balance"]) for s in report.sent] == [
-        (2, "2000.00", "4666.67")
+        (nr(2), "2000.00", "4666.67")
     ]
     [mail] = reminder_mail(engine)
     text = mail.text_body
     assert f"Fakturabeløp: 6{NBSP}666,67{NBSP}kr" in text
     assert f"Innbetalt: 2{NBSP}000,00{NBSP}kr" in text
     assert f"Utestående beløp: 4{NBSP}666,67{NBSP}kr" in text
-    assert reminder_rows(engine) == [(2, 1, day, 466_667, day + timedelta(days=14))]
+    assert reminder_rows(engine) == [(nr(2), 1, day, 466_667, day + timedelta(days=14))]
 
 
 def test_a_dry_run_reports_and_keeps_nothing(engine: Engine, due: date, cli: CliRunner) -> None:
@@ -185,7 +185,7 @@ def test_a_dry_run_reports_and_keeps_nothing(engine: Engine, due: date, cli: Cli
     result = run(cli, "payments", "reminders", "--as-of", day, "--dry-run", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["dry_run"] is True and [s["number"] for s in data["sent"]] == [1, 2]
+    assert data["dry_run"] is True and [s["number"] for s in data["sent"]] == [nr(1), nr(2)]
     assert reminder_rows(engine) == [] and reminder_mail(engine) == []
     shown = run(cli, "payments", "reminders", "--as-of", day)
     assert shown.exit_code == 0 and "sent 2 payment reminders" in shown.stdout
@@ -199,7 +199,7 @@ def test_the_reminder_reaches_a_real_smtp_server_in_norwegian(
 ) -> None:
     day = due + timedelta(days=14)
     remind(engine, day)
-    [invoice] = [i for i in invoices(engine) if i.number == 1]
+    [invoice] = [i for i in invoices(engine) if i.number == nr(1)]
     monkeypatch.setenv("KULTURSKOLE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("KULTURSKOLE_SMTP_SECURITY", "none")
     monkeypatch.setenv("KULTURSKOLE_SMTP_TIMEOUT", "5")
@@ -212,12 +212,13 @@ def test_the_reminder_reaches_a_real_smtp_server_in_norwegian(
     stored = reminder_mail(engine)[0]
     got = next(r for r in handler.received if r.message["Message-ID"] == stored.message_id)
     mail = got.message
-    assert mail["Subject"].startswith("Betalingspåminnelse: faktura 1 – Oslo kommune")
-    # Without an invoice address on the invoice, it goes where the invoice itself went.
-    assert getattr(invoice, "buyer_email", None) or got.rcpt_tos
+    assert mail["Subject"].startswith(f"Betalingspåminnelse: faktura {nr(1)} – Oslo kommune")
+    # To the invoice address stamped on the invoice (the case's invoicing details), only.
+    assert invoice.buyer_email == "faktura.0301@kommune.example.no"
+    assert got.rcpt_tos == [invoice.buyer_email] and mail["To"] == invoice.buyer_email
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     for expected in (
-        "Vi kan ikke se å ha mottatt betaling for faktura 1 av ",
+        f"Vi kan ikke se å ha mottatt betaling for faktura {nr(1)} av ",
         f"KID: {invoice.kid}",
         "Kontonummer: 9999.99.99987",
         f"Utestående beløp: 6{NBSP}666,67{NBSP}kr",
@@ -261,7 +262,7 @@ def test_an_unpaid_invoice_is_a_breach_without_a_warning_or_a_termination(
         assert {c.state for c in session.scalars(select(Case))} == {"active"}
     # Paid, the breach resolves.
     with unit_of_work(engine) as session:
-        record_payment(session, 1, day, on(day.isoformat()))
+        record_payment(session, nr(1), day, on(day.isoformat()))
     monitor(engine, on((day + timedelta(days=91)).isoformat()))
     with unit_of_work(engine) as session:
         assert session.get(Breach, breach_id).status == "resolved"
