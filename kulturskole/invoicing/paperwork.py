@@ -199,7 +199,7 @@ def store_documents(
     sent_as_ehf = ehf is not None and ehf.status == "pending" and ehf.reason is None
 
     name = document_filename(data, "pdf")
-    address = getattr(invoice, "buyer_email", None)
+    address = invoice.buyer_email
     if address:  # the municipality's invoice receipt, the coordinator in copy
         to = [Recipient(invoice.buyer_name, address)]
         cc = [coordinator_or_contact(case)]
