@@ -8,9 +8,11 @@ from sqlalchemy import Engine, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
+from kulturskole.programme_file import parse_programme_file
 from kulturskole.services import cases as service
 from models import Invoice, Municipality
 from tests.builders.cases import acting, ready_for_contract
+from tests.builders.programmes import PROGRAMME_FILE
 
 
 def active(engine: Engine, *numbers: str) -> None:
@@ -40,7 +42,7 @@ def invoices(engine: Engine) -> list[Invoice]:
         return list(session.scalars(select(Invoice).order_by(Invoice.series, Invoice.number)))
 
 
-FIRST_NUMBER = 240001  # the shipped programme file's invoicing.first_number
+FIRST_NUMBER = parse_programme_file(PROGRAMME_FILE).invoicing.first_number  # 240001 when shipped
 
 
 def nr(k: int) -> int:
