@@ -21,9 +21,10 @@ from kulturskole.history import verify
 from kulturskole.invoicing import issuing
 from kulturskole.invoicing.delivering import deliver_pending
 from kulturskole.invoicing.delivery import MANIFEST, FolderDrop, HttpAccessPoint
+from kulturskole.services.invoicing_details import set_invoicing_details
 from models import HistoryEntry, Invoice, InvoiceDelivery, Message
 from notifications.delivery import deliver_due
-from tests.builders.invoicing import active, on
+from tests.builders.invoicing import active, nr, on
 from tests.support.access_point_server import AccessPointServer, access_point_server
 from tests.support.smtp_server import Handler, smtp_server
 
@@ -88,13 +89,13 @@ def chain_intact(engine: Engine) -> bool:
 def test_issuing_creates_a_delivery_per_channel_in_the_same_transaction(engine: Engine) -> None:
     issue(engine, "0301", "1580")  # Oslo has an organisation number, Haram has none
     assert deliveries(engine) == {
-        (1, "ehf"): ("pending", "no access point configured", None, 0),
-        (1, "email"): ("pending", None, deliveries(engine)[(1, "email")][2], 0),
-        (2, "email"): ("pending", None, deliveries(engine)[(2, "email")][2], 0),
+        (nr(1), "ehf"): ("pending", "no access point configured", None, 0),
+        (nr(1), "email"): ("pending", None, deliveries(engine)[(nr(1), "email")][2], 0),
+        (nr(2), "email"): ("pending", None, deliveries(engine)[(nr(2), "email")][2], 0),
     }
     with unit_of_work(engine) as session:
         ids = {m.id: m.message_id for m in session.scalars(select(Message))}
-    assert deliveries(engine)[(1, "email")][2] in ids.values()  # the mail's Message-ID
+    assert deliveries(engine)[(nr(1), "email")][2] in ids.values()  # the mail's Message-ID
 
 
 def test_no_access_point_leaves_the_ehf_pending_and_says_why(engine: Engine) -> None:
@@ -102,7 +103,7 @@ def test_no_access_point_leaves_the_ehf_pending_and_says_why(engine: Engine) -> 
     report = deliver_pending(engine, on(AFTER_FIRST), None)
     assert report.as_json()["waiting"] == 1 and report.access_point == "none"
     assert report.deliveries[0]["reason"] == "no access point configured"
-    assert ehf_status(engine) == {1: "pending"}
+    assert ehf_status(engine) == {nr(1): "pending"}
     assert history(engine, "invoice-delivered", "invoice-handed-over") == []
 
 
@@ -116,19 +117,21 @@ def test_the_folder_drop_gets_every_validated_ehf_once(engine: Engine, tmp_path:
     assert [d["result"] for d in report.deliveries] == ["handed over", "handed over"]
     manifest = [json.loads(line) for line in (drop.path / MANIFEST).read_text().splitlines()]
     assert [(e["number"], e["receiver_id"]) for e in manifest] == [
-        (1, "0192:958935420"),  # Oslo
-        (3, "0192:942110464"),  # Trondheim
+        (nr(1), "0192:958935420"),  # Oslo
+        (nr(3), "0192:942110464"),  # Trondheim
     ]
     state = deliveries(engine)
     # Handed over, not yet confirmed: a folder cannot tell whether the buyer got it.
-    assert state[(1, "ehf")][:2] == ("pending", None)
-    assert state[(1, "ehf")][2] == f"fk-regionale-2024-2025-1-{manifest[0]['sha256'][:16]}"
-    assert state[(1, "ehf")][3] == 1
-    assert (2, "ehf") not in state  # Haram: no endpoint, no EHF, nothing pretends otherwise
+    assert state[(nr(1), "ehf")][:2] == ("pending", None)
+    assert state[(nr(1), "ehf")][2] == (
+        f"fk-regionale-2024-2025-{nr(1)}-{manifest[0]['sha256'][:16]}"
+    )
+    assert state[(nr(1), "ehf")][3] == 1
+    assert (nr(2), "ehf") not in state  # Haram: no endpoint, no EHF, nothing pretends otherwise
     handed = history(engine, "invoice-handed-over")
     assert [(a, d["number"], d["channel"]) for a, d, _ in handed] == [
-        ("invoice-handed-over", 1, "ehf"),
-        ("invoice-handed-over", 3, "ehf"),
+        ("invoice-handed-over", nr(1), "ehf"),
+        ("invoice-handed-over", nr(3), "ehf"),
     ]
     again = deliver_pending(engine, on(AFTER_FIRST), drop)
     assert again.deliveries == []
@@ -142,10 +145,10 @@ def test_the_configured_folder_drop_is_used_by_default(
     monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT", "folder")
     monkeypatch.setenv("KULTURSKOLE_ACCESS_POINT_FOLDER", str(tmp_path / "drop"))
     issue(engine, "0301")
-    assert deliveries(engine)[(1, "ehf")][:2] == ("pending", None)  # on its way, no excuse
+    assert deliveries(engine)[(nr(1), "ehf")][:2] == ("pending", None)  # on its way, no excuse
     report = deliver_pending(engine, on(AFTER_FIRST))
     assert report.access_point.startswith("FolderDrop(")
-    assert (tmp_path / "drop" / "fk-regionale-2024-2025-1.xml").exists()
+    assert (tmp_path / "drop" / f"fk-regionale-2024-2025-{nr(1)}.xml").exists()
 
 
 # --- the REST API --------------------------------------------------------------------------------
@@ -155,11 +158,11 @@ def test_delivered_by_the_access_point(engine: Engine, server: AccessPointServer
     issue(engine, "0301")
     report = deliver_pending(engine, on(AFTER_FIRST), http(server))
     assert report.as_json()["delivered"] == 1
-    assert deliveries(engine)[(1, "ehf")] == ("delivered", None, "ap-0001", 1)
+    assert deliveries(engine)[(nr(1), "ehf")] == ("delivered", None, "ap-0001", 1)
     [(action, details, _)] = history(engine, "invoice-delivered")
     assert details == {
         "series": "fk-regionale-2024-2025",
-        "number": 1,
+        "number": nr(1),
         "channel": "ehf",
         "attempts": 1,
         "reference": "ap-0001",
@@ -176,7 +179,7 @@ def test_a_rejection_is_stored_with_its_reason_and_the_mail_still_goes(
     report = deliver_pending(engine, on(AFTER_FIRST), http(server, "/unprocessable"))
     reason = "422: [BR-CO-15] Invoice total amount with VAT mismatch"
     assert report.rejected[0]["reason"] == reason
-    assert deliveries(engine)[(1, "ehf")] == ("rejected", reason, "msg-0003", 1)
+    assert deliveries(engine)[(nr(1), "ehf")] == ("rejected", reason, "msg-0003", 1)
     [(action, details, why)] = history(engine, "invoice-delivery-rejected")
     assert why == reason and details["channel"] == "ehf"
     # Rejected is final for this run and the next: it is not sent again.
@@ -185,7 +188,7 @@ def test_a_rejection_is_stored_with_its_reason_and_the_mail_still_goes(
     # The PDF mail goes out all the same, and its delivery says so.
     monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
     asyncio.run(deliver_due(engine, get_settings(), on(AFTER_FIRST).as_of))
-    assert deliveries(engine)[(1, "email")][0] == "delivered"
+    assert deliveries(engine)[(nr(1), "email")][0] == "delivered"
 
 
 def test_a_timeout_leaves_everything_pending_and_the_next_run_delivers(
@@ -197,14 +200,14 @@ def test_a_timeout_leaves_everything_pending_and_the_next_run_delivers(
     assert "did not answer within 0.3 s" in report.deliveries[0]["reason"]
     state = deliveries(engine)
     # One timeout speaks for the batch: the first counts an attempt, the second was not tried.
-    assert [state[(n, "ehf")][0::3] for n in (1, 2)] == [("pending", 1), ("pending", 0)]
-    assert all("did not answer" in state[(n, "ehf")][1] for n in (1, 2))
+    assert [state[(nr(k), "ehf")][0::3] for k in (1, 2)] == [("pending", 1), ("pending", 0)]
+    assert all("did not answer" in state[(nr(k), "ehf")][1] for k in (1, 2))
     assert len(server.received) == 1
     assert history(engine, "invoice-delivered", "invoice-handed-over") == []  # nothing sent
 
     deliver_pending(engine, on(AFTER_FIRST), http(server))
-    assert ehf_status(engine) == {1: "delivered", 2: "delivered"}
-    assert deliveries(engine)[(1, "ehf")][3] == 2
+    assert ehf_status(engine) == {nr(1): "delivered", nr(2): "delivered"}
+    assert deliveries(engine)[(nr(1), "ehf")][3] == 2
 
 
 def test_a_run_that_dies_half_way_is_finished_by_the_next_with_nothing_twice(
@@ -221,19 +224,19 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_with_nothing_twice(
         "waiting": 2,
         "deliveries": "-",
     }
-    assert ehf_status(engine) == {1: "delivered", 2: "pending", 3: "pending"}
+    assert ehf_status(engine) == {nr(1): "delivered", nr(2): "pending", nr(3): "pending"}
 
     server.up_for = None  # back up
     second = deliver_pending(engine, on(AFTER_FIRST), http(server))
     assert [d["invoice"] for d in second.delivered] == [
-        "fk-regionale-2024-2025-2",
-        "fk-regionale-2024-2025-3",
+        f"fk-regionale-2024-2025-{nr(2)}",
+        f"fk-regionale-2024-2025-{nr(3)}",
     ]
-    assert ehf_status(engine) == {1: "delivered", 2: "delivered", 3: "delivered"}
+    assert ehf_status(engine) == {nr(1): "delivered", nr(2): "delivered", nr(3): "delivered"}
     assert deliver_pending(engine, on(AFTER_FIRST), http(server)).deliveries == []
     assert len(server.delivered) == 3  # three documents delivered, each once
     delivered = history(engine, "invoice-delivered")
-    assert sorted(d["number"] for _, d, _ in delivered) == [1, 2, 3]
+    assert sorted(d["number"] for _, d, _ in delivered) == [nr(1), nr(2), nr(3)]
     assert chain_intact(engine)
 
 
@@ -252,7 +255,7 @@ def test_a_hand_over_lost_before_its_commit_is_recognised_on_the_next_run(
             .values(status="pending", reference=None, attempts=0)
         )
     deliver_pending(engine, on(AFTER_FIRST), http(server))
-    assert deliveries(engine)[(1, "ehf")][:3] == ("delivered", None, "ap-0001")
+    assert deliveries(engine)[(nr(1), "ehf")][:3] == ("delivered", None, "ap-0001")
     assert len(server.delivered) == 1 and len(server.received) == 2
 
 
@@ -261,24 +264,24 @@ def test_a_hand_over_lost_before_its_commit_is_recognised_on_the_next_run(
 
 def test_an_invalid_document_is_not_handed_over(engine: Engine, server: AccessPointServer) -> None:
     issue(engine, "0301", "5001")
-    with unit_of_work(engine) as session:  # the stored EHF of invoice 1 is broken
-        invoice = session.scalars(select(Invoice).where(Invoice.number == 1)).one()
+    with unit_of_work(engine) as session:  # the stored EHF of the first invoice is broken
+        invoice = session.scalars(select(Invoice).where(Invoice.number == nr(1))).one()
         invoice.ehf_xml = invoice.ehf_xml.replace(
             b'<cbc:PayableAmount currencyID="NOK">6666.67</cbc:PayableAmount>',
             b'<cbc:PayableAmount currencyID="NOK">6000.00</cbc:PayableAmount>',
         )
     report = deliver_pending(engine, on(AFTER_FIRST), http(server))
     [rejected] = report.rejected
-    assert rejected["invoice"] == "fk-regionale-2024-2025-1"
+    assert rejected["invoice"] == f"fk-regionale-2024-2025-{nr(1)}"
     assert rejected["reason"].startswith("not a valid EHF: ")
     assert "BR-CO-16" in rejected["reason"]  # amount due = total with VAT - paid
-    status, reason, reference, attempts = deliveries(engine)[(1, "ehf")]
+    status, reason, reference, attempts = deliveries(engine)[(nr(1), "ehf")]
     assert (status, reference, attempts) == ("rejected", None, 0)
     assert [r.headers["X-Document-Name"] for r in server.received] == [
-        "fk-regionale-2024-2025-2"
+        f"fk-regionale-2024-2025-{nr(2)}"
     ]  # only the valid one reached the access point
     [(action, details, why)] = history(engine, "invoice-delivery-rejected")
-    assert why == reason and details["number"] == 1
+    assert why == reason and details["number"] == nr(1)
 
 
 # --- the mail ------------------------------------------------------------------------------------
@@ -312,8 +315,8 @@ def test_the_invoice_mail_carries_the_pdf_and_names_ehf_when_one_goes(
         for r in handler.received
         if r.message["Subject"].startswith("Faktura ")
     }
-    oslo, haram = mails["Faktura 1"], mails["Faktura 2"]
-    for mail, number, buyer in ((oslo, "1", "Oslo kommune"), (haram, "2", "Haram kommune")):
+    oslo, haram = mails[f"Faktura {nr(1)}"], mails[f"Faktura {nr(2)}"]
+    for mail, number, buyer in ((oslo, nr(1), "Oslo kommune"), (haram, nr(2), "Haram kommune")):
         [attachment] = list(mail.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
         assert attachment.get_filename() == f"faktura-{number}.pdf"
@@ -325,9 +328,39 @@ def test_the_invoice_mail_carries_the_pdf_and_names_ehf_when_one_goes(
     assert "kopi til orientering" in oslo_text
     haram_text = haram.get_body(("plain",)).get_content()
     assert "EHF" not in haram_text and "sendes bare på e-post" in haram_text
-    assert deliveries(engine)[(1, "email")][0] == "delivered"
+    assert deliveries(engine)[(nr(1), "email")][0] == "delivered"
     [(_, details, _), _] = history(engine, "invoice-delivered")
     assert details["channel"] == "email"
+
+
+def test_the_invoice_mail_goes_to_the_invoice_address_with_the_coordinator_in_copy(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    active(engine, "0301")
+    with unit_of_work(engine) as session:  # finance changes the invoice address before issue
+        set_invoicing_details(session, "0301", on("2024-09-02"), email="regnskap@oslo.example.no")
+    issuing.run(engine, on(AFTER_FIRST))
+    handler = Handler()
+    with smtp_server(handler) as port:
+        smtp_settings(monkeypatch, port)
+        asyncio.run(deliver_due(engine, get_settings(), on(AFTER_FIRST).as_of))
+    [received] = [r for r in handler.received if r.message["Subject"].startswith("Faktura ")]
+    mail = received.message
+    assert mail["Subject"].startswith(f"Faktura {nr(1)} ")
+    with unit_of_work(engine) as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.number == nr(1))).one()
+        assert invoice.buyer_email == "regnskap@oslo.example.no"  # stamped at issue
+    to = [(a.display_name, a.addr_spec) for a in mail["To"].addresses]
+    cc = [(a.display_name, a.addr_spec) for a in mail["Cc"].addresses]
+    assert to == [("Oslo kommune", "regnskap@oslo.example.no")]
+    assert cc == [("Ola Koordinator", "ola@kommune.example.no")]
+    # The SMTP envelope reaches exactly those two: not the applicant, nor the old address.
+    assert sorted(received.rcpt_tos) == ["ola@kommune.example.no", "regnskap@oslo.example.no"]
+    assert mail["Bcc"] is None
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"faktura-{nr(1)}.pdf"
+    assert f"Fakturanummer {nr(1)}" in pdf_text(attachment.get_content())
+    assert deliveries(engine)[(nr(1), "email")][0] == "delivered"
 
 
 def test_without_an_access_point_the_mail_says_e_mail_only(
@@ -348,10 +381,10 @@ def test_a_mail_refused_for_good_rejects_the_email_delivery(
     with smtp_server(handler) as port:
         smtp_settings(monkeypatch, port)
         asyncio.run(deliver_due(engine, get_settings(), on(AFTER_FIRST).as_of))
-    status, reason, _, attempts = deliveries(engine)[(1, "email")]
+    status, reason, _, attempts = deliveries(engine)[(nr(1), "email")]
     assert status == "rejected" and "550 5.1.1 Mailbox unavailable" in reason
     [(action, details, _)] = history(engine, "invoice-delivery-rejected")
-    assert details["channel"] == "email" and details["number"] == 1
+    assert details["channel"] == "email" and details["number"] == nr(1)
     assert chain_intact(engine)
 
 
@@ -364,11 +397,11 @@ def test_a_credit_note_is_delivered_as_a_credit_note(
     issue(engine, "0301")
     deliver_pending(engine, on(AFTER_FIRST), http(server))
     with unit_of_work(engine) as session:
-        note = credit(session, 1, "Feil mottaker", on("2024-10-01"))
+        note = credit(session, nr(1), "Feil mottaker", on("2024-10-01"))
         mail = session.get(Message, note.message_id)
         assert [a.content_type for a in mail.attachments] == ["application/pdf"]
         assert "sendes bare på e-post" in mail.text_body  # no access point configured here
     report = deliver_pending(engine, on("2024-10-01"), http(server))
-    assert [d["invoice"] for d in report.delivered] == ["fk-regionale-2024-2025-2"]
+    assert [d["invoice"] for d in report.delivered] == [f"fk-regionale-2024-2025-{nr(2)}"]
     assert server.received[-1].headers["Peppol-Document-Type-Id"] == CREDIT_NOTE_DOCUMENT_TYPE
-    assert ehf_status(engine) == {1: "delivered", 2: "delivered"}
+    assert ehf_status(engine) == {nr(1): "delivered", nr(2): "delivered"}
