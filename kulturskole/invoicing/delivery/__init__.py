@@ -1,6 +1,7 @@
 """Handing EHF documents to an access point: one interface, :class:`AccessPoint`, and its
 adapters, a folder drop (:class:`FolderDrop`) and an access point's REST API
-(:class:`HttpAccessPoint`). Nothing here touches the database: the caller stores the receipt.
+(:class:`HttpAccessPoint`). ``send`` hands a document over; ``status`` asks what became of one
+handed over. Nothing here touches the database: the caller stores the receipt.
 """
 
 from kulturskole.invoicing.delivery.configured import (
@@ -18,7 +19,12 @@ from kulturskole.invoicing.delivery.document import (
     UblDocument,
     participant_id,
 )
-from kulturskole.invoicing.delivery.folder import MANIFEST, DocumentConflict, FolderDrop
+from kulturskole.invoicing.delivery.folder import (
+    MANIFEST,
+    RECEIPTS,
+    DocumentConflict,
+    FolderDrop,
+)
 from kulturskole.invoicing.delivery.rest import HttpAccessPoint
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "INVOICE_DOCUMENT_TYPE",
     "MANIFEST",
     "PROCESS_ID",
+    "RECEIPTS",
     "AccessPoint",
     "AccessPointNotConfigured",
     "DeliveryUnavailable",

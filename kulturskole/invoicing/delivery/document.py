@@ -5,9 +5,11 @@ with the addressing an access point needs beside the XML: sender and receiver pa
 (scheme ``iso6523-actorid-upis``, ``0192:`` + organisation number), document type id
 (``busdox-docid-qns``) and process id (``cenbii-procid-ubl``). A :class:`Receipt` tells the
 truth about the hand-over: ``delivered`` (the access point confirms delivery), ``pending``
-(handed over, not yet confirmed) or ``rejected`` (with the reason). An access point that cannot
-be reached raises :class:`DeliveryUnavailable`: the caller tries again later, and nothing is
-recorded as sent.
+(handed over, not yet confirmed) or ``rejected`` (with the reason). A document handed over
+(``pending``) is confirmed later by asking :meth:`AccessPoint.status` with the receipt's
+``message_id``: ``delivered``, ``rejected`` with the reason, or None while nothing is known yet.
+An access point that cannot be reached raises :class:`DeliveryUnavailable`: the caller tries
+again later, and nothing is recorded as sent.
 """
 
 from __future__ import annotations
@@ -157,4 +159,11 @@ class AccessPoint(Protocol):
 
     def send(self, document: UblDocument) -> Receipt:
         """Return the receipt, or raise :class:`DeliveryUnavailable` (try again later)."""
+        ...
+
+    def status(self, document_reference: str) -> Receipt | None:
+        """What became of a document handed over as ``document_reference`` (the
+        ``message_id`` of its ``pending`` receipt): a ``delivered`` or ``rejected`` receipt,
+        or None while nothing is known yet (still on its way). Raise
+        :class:`DeliveryUnavailable` when the answer cannot be had now."""
         ...

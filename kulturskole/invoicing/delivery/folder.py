@@ -9,6 +9,24 @@ Sending the same document again (same content) changes nothing and returns the s
 a different document under a number already dropped is refused (:class:`DocumentConflict`),
 since a number, once handed over, belongs to that document. The receipt says ``pending``: the
 document has left the product, and the folder cannot tell whether it has reached the buyer.
+
+What became of it is the provider's answer, in the same folder: the contract with the
+access-point provider (or the accounting system) is that it appends one JSON object a line to
+``receipts.jsonl`` (:data:`RECEIPTS`) for each document it has sent on or given up on::
+
+    {"reference": "fk-regionale-2024-2025-7-3f2a9c0b1d4e5f60", "status": "delivered",
+     "at": "2025-01-08T09:12:00Z"}
+    {"reference": "fk-regionale-2024-2025-8-9b1c...", "status": "rejected",
+     "reason": "Receiver not registered in Peppol", "at": "2025-01-08T09:12:05+01:00"}
+
+``reference`` is the receipt's ``message_id`` (``<series>-<number>-<first 16 hex digits of the
+document's sha256>``, so an answer about an earlier version of a document never counts for a
+later one); ``status`` is ``delivered`` or ``rejected``; ``reason`` says why a document was
+rejected (optional for ``delivered``); ``at`` is an ISO 8601 timestamp (optional; without an
+offset it is read as UTC). Blank lines are ignored; a line that is not such an object is
+skipped with a logged warning naming its line number (the rest of the file still counts); when
+several lines name the same reference, the last one wins. :meth:`FolderDrop.status` reads the
+file and never writes it.
 """
 
 from __future__ import annotations
@@ -35,9 +53,11 @@ try:  # POSIX: one sender at a time per folder
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["DocumentConflict", "FolderDrop", "MANIFEST"]
+__all__ = ["DocumentConflict", "FolderDrop", "MANIFEST", "RECEIPTS", "reference"]
 
 MANIFEST = "manifest.jsonl"
+RECEIPTS = "receipts.jsonl"  # written by the provider: what became of each document
+_MAX_REASON = 500
 _LOCK = ".manifest.lock"
 log = logging.getLogger(__name__)
 
@@ -53,6 +73,8 @@ class FolderDrop:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        # receipts.jsonl read once while it is unchanged: (mtime_ns, size) → answers
+        self._receipts: tuple[tuple[int, int], dict[str, Receipt]] | None = None
 
     def __repr__(self) -> str:
         return f"FolderDrop({str(self.path)!r})"
@@ -66,6 +88,40 @@ class FolderDrop:
             raise DeliveryUnavailable(
                 f"{document.name}: cannot write to {self.path}: {exc.strerror or exc}"
             ) from exc
+
+    def status(self, document_reference: str) -> Receipt | None:
+        """The provider's last answer about ``document_reference`` in ``receipts.jsonl``, or
+        None when it has said nothing (yet) about it."""
+        return self.receipts().get(document_reference)
+
+    def receipts(self) -> dict[str, Receipt]:
+        """The provider's answers, by reference (the last line for a reference wins)."""
+        path = self.path / RECEIPTS
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise DeliveryUnavailable(f"cannot read {path}: {exc.strerror or exc}") from exc
+        stamp = (info.st_mtime_ns, info.st_size)
+        if self._receipts is not None and self._receipts[0] == stamp:
+            return self._receipts[1]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DeliveryUnavailable(f"cannot read {path}: {exc.strerror or exc}") from exc
+        answers: dict[str, Receipt] = {}
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                reference, receipt = _parse_receipt(raw)
+            except ValueError as exc:
+                log.warning("%s line %d skipped: %s", path, number, exc)
+                continue
+            answers[reference] = receipt
+        self._receipts = (stamp, answers)
+        return answers
 
     def entries(self) -> list[dict]:
         """The manifest's lines, oldest first."""
@@ -141,10 +197,57 @@ class FolderDrop:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _parse_receipt(raw: bytes) -> tuple[str, Receipt]:
+    """One line of receipts.jsonl as (reference, receipt); ValueError says what is wrong."""
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg}): {raw[:60]!r}") from None
+    if not isinstance(entry, dict):
+        raise ValueError(f"not a JSON object: {raw[:60]!r}")
+    reference = entry.get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        raise ValueError("no reference")
+    status = entry.get("status")
+    if status not in ("delivered", "rejected"):
+        raise ValueError(f"{reference}: status {status!r} is neither delivered nor rejected")
+    reason = entry.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValueError(f"{reference}: reason must be text")
+    reason = " ".join((reason or "").split())[:_MAX_REASON] or None
+    at = entry.get("at")
+    if at is None:
+        when = datetime.now(UTC)
+    else:
+        if not isinstance(at, str):
+            raise ValueError(f"{reference}: at must be an ISO 8601 timestamp")
+        try:
+            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{reference}: at {at!r} is not an ISO 8601 timestamp") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    if status == "rejected":
+        return reference, Receipt(
+            status="rejected",
+            message_id=reference,
+            reason=reason or "rejected without a reason",
+            at=when,
+        )
+    return reference, Receipt(status="delivered", message_id=reference, at=when)
+
+
+def reference(entry: dict) -> str:
+    """The reference of a manifest line's document: its receipt's ``message_id``, and what the
+    provider's line in ``receipts.jsonl`` names."""
+    return f"{entry['series']}-{entry['number']}-{entry['sha256'][:16]}"
+
+
 def _receipt(entry: dict) -> Receipt:
     at = datetime.fromisoformat(entry["written_at"].replace("Z", "+00:00"))
-    message_id = f"{entry['series']}-{entry['number']}-{entry['sha256'][:16]}"
-    return Receipt(status="pending", message_id=message_id, at=at)
+    return Receipt(status="pending", message_id=reference(entry), at=at)
 
 
 def _same_content(path: Path, digest: str) -> bool:
