@@ -161,3 +161,84 @@ def test_the_token_is_in_no_log(
     with pytest.raises(DeliveryUnavailable):
         adapter(server, "/echo-token").send(document(1003))
     assert caplog.records and TOKEN not in caplog.text
+
+
+# --- status: what became of a document handed over ---------------------------------------------
+
+
+def test_status_asks_get_url_slash_reference_with_the_token(server: AccessPointServer) -> None:
+    server.accepting = True
+    access_point = adapter(server, "/peppol")
+    receipt = access_point.send(document(1001))
+    assert receipt.status == "pending" and receipt.message_id == "ap-0001"
+    assert access_point.status("ap-0001") is None  # accepted, nothing known yet
+    server.outcomes["ap-0001"] = ("delivered", None)
+    confirmed = access_point.status("ap-0001")
+    assert (confirmed.status, confirmed.message_id, confirmed.reason) == (
+        "delivered",
+        "ap-0001",
+        None,
+    )
+    assert confirmed.at.isoformat() == "2024-09-27T08:30:00+00:00"  # the server's "at"
+    assert [a.path for a in server.asked] == ["/peppol/ap-0001", "/peppol/ap-0001"]
+    headers = {k.lower(): v for k, v in server.asked[0].headers.items()}
+    assert headers["authorization"] == f"Bearer {TOKEN}"
+    assert headers["accept"] == "application/json"
+    assert len(server.received) == 1  # asking is not sending again
+
+
+def test_status_rejected_with_the_reason(server: AccessPointServer) -> None:
+    server.accepting = True
+    access_point = adapter(server, "/peppol")
+    access_point.send(document(1001))
+    server.outcomes["ap-0001"] = ("rejected", "Receiver 0192:964338531 refused: unknown buyer")
+    receipt = access_point.status("ap-0001")
+    assert (receipt.status, receipt.reason) == (
+        "rejected",
+        "Receiver 0192:964338531 refused: unknown buyer",
+    )
+    assert adapter(server, "/rejected-200").status("msg-9").reason == (
+        "Receiver refused the invoice"
+    )
+
+
+def test_status_of_an_unknown_reference_is_none(server: AccessPointServer) -> None:
+    assert adapter(server, "/peppol").status("ap-0404") is None  # 404
+    assert adapter(server, "/accepted").status("msg-0002") is None
+    assert adapter(server, "/delivered").status("FK-1001 ø/x").status == "delivered"
+    assert server.asked[-1].path == "/delivered/FK-1001%20%C3%B8%2Fx"  # one path segment
+
+
+def test_status_timeout_is_unavailable(server: AccessPointServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(DeliveryUnavailable, match="did not answer within 0.3 s") as caught:
+        adapter(server, "/slow", timeout=0.3).status("msg-late")
+    assert time.monotonic() - started < SLOW_SECONDS
+    assert "msg-late" in str(caught.value)
+    assert_no_token(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ("/unavailable", "503"),
+        ("/unauthorized", "401"),
+        ("/no-status", "without saying what became of it"),
+    ],
+)
+def test_status_without_an_answer_is_unavailable(
+    server: AccessPointServer, path: str, match: str
+) -> None:
+    with pytest.raises(DeliveryUnavailable, match=match) as caught:
+        adapter(server, path).status("msg-0001")
+    assert_no_token(caught.value)
+
+
+def test_status_when_the_access_point_is_down_is_unavailable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    access_point = HttpAccessPoint(f"http://127.0.0.1:{port}/documents", TOKEN, timeout=2)
+    with pytest.raises(DeliveryUnavailable, match="cannot reach") as caught:
+        access_point.status("msg-0001")
+    assert_no_token(caught.value)

@@ -1,5 +1,6 @@
 """A small access point's REST API on 127.0.0.1, for the HTTP adapter's tests: a real server in
-a thread that records what it receives and answers as the path tells it to."""
+a thread that records what it receives and answers as the path tells it to. ``POST <path>``
+hands a document over; ``GET <path>/<id>`` asks what became of it (the status endpoint)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,19 +30,39 @@ class AccessPointServer:
     # (503) until ``up_for`` is set again (None: always up).
     up_for: int | None = None
     delivered: dict[str, str] = field(default_factory=dict)  # idempotency key → message id
+    # "/peppol" answers a new document "delivered" at once, or (``accepting``) "accepted": handed
+    # over, and ``GET /peppol/<id>`` says "accepted" until ``outcomes`` has the id's
+    # (status, reason), as a real access point learns it from the receiver's.
+    accepting: bool = False
+    outcomes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    asked: list[Received] = field(default_factory=list)  # the status requests (GET)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def _down(self) -> bool:
+        return self.up_for is not None and self.up_for <= 0
+
     def peppol(self, key: str) -> tuple[int, object]:
+        answer = "accepted" if self.accepting else "delivered"
         if key in self.delivered:
-            return 200, {"id": self.delivered[key], "status": "delivered"}
+            return 200, {"id": self.delivered[key], "status": answer}
         if self.up_for is not None:
             if self.up_for <= 0:
                 return 503, {"error": "maintenance"}
             self.up_for -= 1
         self.delivered[key] = f"ap-{len(self.delivered) + 1:04d}"
-        return 200, {"id": self.delivered[key], "status": "delivered"}
+        return (202 if self.accepting else 200), {"id": self.delivered[key], "status": answer}
+
+    def peppol_status(self, message_id: str) -> tuple[int, object]:
+        if self._down():
+            return 503, {"error": "maintenance"}
+        if message_id in self.outcomes:
+            status, reason = self.outcomes[message_id]
+            return 200, {"id": message_id, "status": status, "reason": reason, "at": STATUS_AT}
+        if message_id in self.delivered.values():
+            return 200, {"id": message_id, "status": "accepted" if self.accepting else "delivered"}
+        return 404, {"error": f"no message {message_id}"}
 
 
 # path → (status, body); "/slow" sleeps before it answers
@@ -60,6 +82,18 @@ ANSWERS: dict[str, tuple[int, object]] = {
     "/slow": (200, {"id": "msg-late", "status": "delivered"}),
 }
 SLOW_SECONDS = 2.0
+STATUS_AT = "2024-09-27T08:30:00Z"  # when the status endpoint says the outcome became known
+
+# GET <path>/<id>, for paths other than "/peppol": (status, body); "/slow" sleeps first
+STATUS_ANSWERS: dict[str, tuple[int, object]] = {
+    "/delivered": (200, {"status": "delivered", "at": STATUS_AT}),
+    "/rejected-200": (200, {"status": "rejected", "reason": "Receiver refused the invoice"}),
+    "/accepted": (200, {"status": "accepted"}),
+    "/unauthorized": (401, {"error": "invalid token"}),
+    "/unavailable": (503, {"error": "maintenance"}),
+    "/no-status": (200, {"ok": True}),
+    "/slow": (200, {"status": "delivered"}),
+}
 
 
 @contextlib.contextmanager
@@ -71,6 +105,27 @@ def access_point_server() -> Iterator[AccessPointServer]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # quiet
             pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            state.asked.append(Received(self.path, dict(self.headers.items()), b""))
+            base, _, message_id = self.path.rpartition("/")
+            message_id = urllib.parse.unquote(message_id)
+            if base == "/peppol":
+                with lock:
+                    status, answer = state.peppol_status(message_id)
+            else:
+                status, answer = STATUS_ANSWERS.get(base, (404, {"error": "no such message"}))
+            if base == "/slow":
+                time.sleep(SLOW_SECONDS)
+            self._answer(status, json.dumps(answer).encode(), "application/json")
+
+        def _answer(self, status: int, payload: bytes, content_type: str) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
@@ -89,12 +144,7 @@ def access_point_server() -> Iterator[AccessPointServer]:
             else:
                 payload = json.dumps(answer).encode()
                 content_type = "application/json"
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+            self._answer(status, payload, content_type)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -12,6 +12,16 @@ is not a second invoice. The answer, read strictly:
   connection error or a timeout → :class:`DeliveryUnavailable`: nothing is recorded as sent,
   and the caller tries again later (the idempotency key makes that safe).
 
+What became of a document handed over (answered ``accepted``) is asked with
+``GET <url>/<id>`` (the id percent-encoded), the same bearer token, ``Accept: application/json``:
+
+- 200 with ``{"status": "delivered"}`` → delivered; ``{"status": "rejected", "reason": ...}``
+  → rejected with the reason; ``"accepted"`` or ``"pending"`` → None (nothing known yet);
+  an ``at`` (ISO 8601) in the body, when given, dates the answer;
+- 404 → None: the access point knows nothing (yet) of that id;
+- a timeout, a connection error, any 5xx, any other status or a 200 that does not say what
+  happened → :class:`DeliveryUnavailable`: ask again later.
+
 The token is kept as a :class:`~pydantic.SecretStr` and never written to a log, an error or a
 repr; neither is a password in the URL.
 """
@@ -20,7 +30,8 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import urlsplit, urlunsplit
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 from pydantic import SecretStr
@@ -86,6 +97,53 @@ class HttpAccessPoint:
             ) from None
         return self._receipt(document, response, where)
 
+    def status(self, document_reference: str) -> Receipt | None:
+        if not document_reference:
+            raise ValueError("a document reference is needed to ask for its status")
+        url = f"{self.url.rstrip('/')}/{quote(document_reference, safe='')}"
+        where = _redacted(url)
+        headers = {
+            "Authorization": f"Bearer {self._token.get_secret_value()}",
+            "Accept": "application/json",
+        }
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+                response = client.get(url, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise DeliveryUnavailable(
+                f"{document_reference}: the access point at {where} did not answer within "
+                f"{self.timeout:g} s ({type(exc).__name__})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise DeliveryUnavailable(
+                f"{document_reference}: cannot reach the access point at {where}: "
+                f"{type(exc).__name__}: {self._scrub(str(exc))}"
+            ) from None
+        return self._status(document_reference, response, where)
+
+    def _status(self, reference: str, response: httpx.Response, where: str) -> Receipt | None:
+        code = response.status_code
+        if code == 404:
+            return None
+        body = _json(response)
+        if code == 200 and isinstance(body, dict):
+            status = body.get("status")
+            if status in ("accepted", "pending"):
+                return None
+            at = _timestamp(body.get("at"))
+            if status == "delivered":
+                log.info("%s delivered, says %s", reference, where)
+                return Receipt(status="delivered", message_id=reference, at=at)
+            if status == "rejected":
+                reason = self._scrub(_reason(body) or "rejected without a reason")
+                log.warning("%s rejected, says %s: %s", reference, where, reason)
+                return Receipt(status="rejected", message_id=reference, reason=reason, at=at)
+        raise DeliveryUnavailable(
+            f"{reference}: the access point at {where} answered {code} {response.reason_phrase} "
+            f"without saying what became of it (expected status delivered|rejected|accepted): "
+            f"{self._scrub(_reason(body) or _excerpt(response))}"
+        )
+
     def _receipt(self, document: UblDocument, response: httpx.Response, where: str) -> Receipt:
         code = response.status_code
         body = _json(response)
@@ -126,6 +184,18 @@ class HttpAccessPoint:
     def _scrub(self, text: str) -> str:
         secret = self._token.get_secret_value()
         return text.replace(secret, "**********") if secret else text
+
+
+def _timestamp(value: object) -> datetime:
+    """The answer's ``at``, when it is an ISO 8601 timestamp (UTC without an offset); else now."""
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.now(UTC)
 
 
 def _json(response: httpx.Response) -> object:
