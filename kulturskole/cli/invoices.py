@@ -120,7 +120,8 @@ def delivery_summary(rows: list[dict]) -> str:
 
 @invoices.command("deliver")
 def deliver(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Hand every EHF not yet handed over to the configured access point (again)."""
+    """Hand every EHF not yet handed over to the configured access point (again), and ask it
+    what became of those handed over before (delivered, rejected, or still on the way)."""
     from kulturskole.db import current_engine
     from kulturskole.errors import InvalidInput
     from kulturskole.invoicing.delivering import deliver_pending
@@ -135,7 +136,13 @@ def deliver(as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
         print_json(report.as_json())
         return
     ok(report.headline())
-    for row in report.deliveries:
+    # Those awaiting confirmation are only counted: there may be many, and nothing happened.
+    for row in (
+        report.deliveries
+        + report.confirmed_delivered
+        + report.confirmed_rejected
+        + report.confirmation_unavailable
+    ):
         detail = row.get("reason") or row.get("reference") or ""
         ok(f"{row['invoice']}: {row['result']}" + (f" ({detail})" if detail else ""))
 

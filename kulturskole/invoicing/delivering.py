@@ -20,6 +20,20 @@ all), and the next run tries again. A run that dies between the hand-over and it
 the same document over again next time: both adapters recognise it (the folder by its content,
 the REST API by the idempotency key), so nothing is delivered twice.
 
+Then every EHF handed over and not yet confirmed (``pending`` with a ``reference``, this run's
+hand-overs included) is asked after (:meth:`AccessPoint.status`), each in its own transaction:
+
+- ``delivered`` → delivered (``invoice-delivered``, ``"confirmed": true`` in its details);
+- ``rejected`` → rejected with the reason (``invoice-delivery-rejected``); the PDF mail has
+  gone all the same;
+- None (nothing known yet) → stays pending, counted as awaiting confirmation;
+- :class:`DeliveryUnavailable` → stays pending, counted, and the run goes on with the next one;
+  after three in a row the rest are not asked this run (counted the same), so that an access
+  point that is down does not cost a timeout per document.
+
+A confirmation is recorded only while the delivery is still pending with that reference, under
+a row lock: running twice (or two runs at once) records nothing twice.
+
 With no access point configured the deliveries stay pending, reason "no access point
 configured". The e-mail deliveries follow their outbox message (``notifications.delivery``).
 """
@@ -39,6 +53,7 @@ from kulturskole.history import Acting, record
 from kulturskole.invoicing.delivery import (
     AccessPoint,
     DeliveryUnavailable,
+    Receipt,
     UblDocument,
     configured_access_point,
 )
@@ -47,7 +62,7 @@ from kulturskole.invoicing.validation import NS, rule_ids, validate
 from kulturskole.reports import ARTIFACT_ROWS, Report, json_field
 from models import Case, Invoice, InvoiceDelivery
 
-__all__ = ["CONFIGURED", "DeliveryRunReport", "deliver_pending"]
+__all__ = ["CONFIGURED", "DeliveryRunReport", "confirm_handed_over", "deliver_pending"]
 
 
 class _Configured:
@@ -63,8 +78,30 @@ CONFIGURED: Any = _Configured()
 class DeliveryRunReport(Report):
     """What one delivery run did with each pending EHF."""
 
-    JSON_KEYS = ("access_point", "delivered", "handed_over", "rejected", "waiting", "deliveries")
-    SUMMARY_KEYS = ("access_point", "delivered", "handed_over", "rejected", "waiting")
+    JSON_KEYS = (
+        "access_point",
+        "delivered",
+        "handed_over",
+        "rejected",
+        "waiting",
+        "deliveries",
+        "confirmed_delivered",
+        "confirmed_rejected",
+        "awaiting_confirmation",
+        "confirmation_unavailable",
+        "confirmations",
+    )
+    SUMMARY_KEYS = (
+        "access_point",
+        "delivered",
+        "handed_over",
+        "rejected",
+        "waiting",
+        "confirmed_delivered",
+        "confirmed_rejected",
+        "awaiting_confirmation",
+        "confirmation_unavailable",
+    )
     EMPTY_ROW = {"invoice": "-", "result": "nothing to deliver"}
 
     access_point: str
@@ -72,23 +109,54 @@ class DeliveryRunReport(Report):
     handed_over: list[dict[str, Any]] = json_field(count=True)
     rejected: list[dict[str, Any]] = json_field(count=True)
     waiting: list[dict[str, Any]] = json_field(count=True)
+    # What the access point said about the EHF handed over earlier (or in this run).
+    confirmed_delivered: list[dict[str, Any]] = json_field(count=True)
+    confirmed_rejected: list[dict[str, Any]] = json_field(count=True)
+    awaiting_confirmation: list[dict[str, Any]] = json_field(count=True)
+    confirmation_unavailable: list[dict[str, Any]] = json_field(count=True)
 
     @property
     def deliveries(self) -> list[dict[str, Any]]:
         return self.delivered + self.handed_over + self.rejected + self.waiting
 
+    @property
+    def confirmations(self) -> list[dict[str, Any]]:
+        return (
+            self.confirmed_delivered
+            + self.confirmed_rejected
+            + self.awaiting_confirmation
+            + self.confirmation_unavailable
+        )
+
     def headline(self) -> str:
         return (
             f"EHF ({self.access_point}): {len(self.delivered)} delivered, "
             f"{len(self.handed_over)} handed over, {len(self.rejected)} rejected, "
-            f"{len(self.waiting)} waiting"
+            f"{len(self.waiting)} waiting; confirmed {len(self.confirmed_delivered)} delivered, "
+            f"{len(self.confirmed_rejected)} rejected, {len(self.awaiting_confirmation)} "
+            f"awaiting confirmation, {len(self.confirmation_unavailable)} not answered"
         )
 
     def warnings(self) -> list[str]:
-        return [f"{d['invoice']} rejected: {d['reason']}" for d in self.rejected] + (
-            [f"{len(self.waiting)} EHF waiting: {self.waiting[0]['reason']}"]
-            if self.waiting
-            else []
+        return (
+            [f"{d['invoice']} rejected: {d['reason']}" for d in self.rejected]
+            + (
+                [f"{len(self.waiting)} EHF waiting: {self.waiting[0]['reason']}"]
+                if self.waiting
+                else []
+            )
+            + [
+                f"{d['invoice']} rejected by the receiver: {d['reason']}"
+                for d in self.confirmed_rejected
+            ]
+            + (
+                [
+                    f"{len(self.confirmation_unavailable)} EHF not confirmed: "
+                    f"{self.confirmation_unavailable[0]['reason']}"
+                ]
+                if self.confirmation_unavailable
+                else []
+            )
         )
 
     def artifact_rows(self) -> list[dict[str, Any]]:
@@ -99,7 +167,7 @@ class DeliveryRunReport(Report):
                 "reference": d.get("reference") or "",
                 "reason": d.get("reason") or "",
             }
-            for d in self.deliveries[:ARTIFACT_ROWS]
+            for d in (self.deliveries + self.confirmations)[:ARTIFACT_ROWS]
         ]
 
     def artifact_description(self, flow: str, as_of: date) -> str:
@@ -165,7 +233,119 @@ def deliver_pending(
         {"delivered": report.delivered, "pending": report.handed_over}.get(
             status, report.rejected
         ).append(row | {"result": "handed over" if status == "pending" else status})
+    confirm_handed_over(engine, acting, access_point, report, programme_id=programme_id)
     return report
+
+
+#: After this many status requests in a row that get no answer, the rest wait for the next run.
+UNANSWERED_IN_A_ROW = 3
+
+
+@dataclass(frozen=True)
+class _HandedOver:
+    delivery_id: int
+    invoice_id: int
+    name: str
+    reference: str
+
+
+def confirm_handed_over(
+    engine: Engine,
+    acting: Acting,
+    access_point: AccessPoint,
+    report: DeliveryRunReport,
+    *,
+    programme_id: str | None = None,
+) -> DeliveryRunReport:
+    """Ask ``access_point`` what became of every EHF handed over and not yet confirmed, and
+    record each answer (with its history entry) in its own transaction; counts go to
+    ``report``."""
+    unanswered, last_reason = 0, ""
+    for item in _handed_over(engine, programme_id):
+        row = {"invoice": item.name, "reference": item.reference}
+        if unanswered >= UNANSWERED_IN_A_ROW:
+            report.confirmation_unavailable.append(
+                row | {"result": "not asked", "reason": last_reason}
+            )
+            continue
+        try:
+            receipt = access_point.status(item.reference)
+        except DeliveryUnavailable as exc:
+            unanswered += 1
+            last_reason = str(exc)
+            report.confirmation_unavailable.append(
+                row | {"result": "not answered", "reason": last_reason}
+            )
+            continue
+        unanswered = 0
+        if receipt is None or receipt.status == "pending":
+            report.awaiting_confirmation.append(row | {"result": "awaiting confirmation"})
+            continue
+        recorded = _confirm(engine, acting, item, receipt)
+        if not recorded:  # another run recorded it first
+            continue
+        if receipt.status == "delivered":
+            report.confirmed_delivered.append(row | {"result": "confirmed delivered"})
+        else:
+            report.confirmed_rejected.append(
+                row | {"result": "confirmed rejected", "reason": receipt.reason}
+            )
+    return report
+
+
+def _handed_over(engine: Engine, programme_id: str | None) -> list[_HandedOver]:
+    """The EHF deliveries handed over and not yet confirmed, oldest first."""
+    query = (
+        select(InvoiceDelivery, Invoice)
+        .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
+        .where(
+            InvoiceDelivery.channel == "ehf",
+            InvoiceDelivery.status == "pending",
+            InvoiceDelivery.reference.is_not(None),
+        )
+        .order_by(InvoiceDelivery.id)
+    )
+    if programme_id is not None:
+        query = query.join(Case, Case.id == Invoice.case_id).where(
+            Case.programme_id == programme_id
+        )
+    with unit_of_work(engine) as session:
+        return [
+            _HandedOver(
+                delivery_id=delivery.id,
+                invoice_id=invoice.id,
+                name=f"{invoice.series}-{invoice.number}",
+                reference=delivery.reference,
+            )
+            for delivery, invoice in session.execute(query)
+        ]
+
+
+def _confirm(engine: Engine, acting: Acting, item: _HandedOver, receipt: Receipt) -> bool:
+    """Record the access point's confirmation of one EHF, with its history entry, in one
+    transaction; False when it is no longer pending with that reference (recorded before)."""
+    with unit_of_work(engine) as session:
+        invoice = session.get(Invoice, item.invoice_id)
+        case = session.get(Case, invoice.case_id, with_for_update=True)
+        delivery = session.get(InvoiceDelivery, item.delivery_id, with_for_update=True)
+        if delivery.status != "pending" or delivery.reference != item.reference:
+            return False
+        status, reason = receipt.status, receipt.reason
+        delivery.status = status
+        delivery.reason = (
+            (reason or "rejected without a reason")[:2000] if status == "rejected" else None
+        )
+        details: dict[str, Any] = {
+            "series": invoice.series,
+            "number": invoice.number,
+            "channel": "ehf",
+            "attempts": delivery.attempts,
+            "reference": item.reference,
+            "confirmed": True,
+            "confirmed_at": receipt.at.isoformat(timespec="seconds"),
+        }
+        record(session, case, acting, _ACTIONS[status], reason=delivery.reason, details=details)
+        return True
 
 
 def _describe(access_point: AccessPoint | None) -> str:
