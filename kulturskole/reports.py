@@ -134,26 +134,38 @@ class DayReport(Report):
             part.summary()
             for part in (self.lifecycle, self.visits, self.invoicing, self.obligations, self.mail)
         )
-        return {
-            "activated": lifecycle["activated"],
-            "completed": lifecycle["completed"],
-            "visits_scheduled": visits["scheduled"],
-            "visits_not_placed": visits["unplaced"],
-            "invoices_issued": invoicing["issued"],
-            "invoiced": invoicing["total"],
-            "breaches_opened": obligations["opened"],
-            "breaches_resolved": obligations["resolved"],
-            "decisions_awaited": obligations["decisions_awaited"],
-            "reminders_queued": self.reminders_queued,
-            "mail_sent": mail["sent"],
-            "mail_failed": mail["failed"],
-        } | (
+        return (
             {
-                "payment_reminders_sent": dunning["sent"],
-                "unpaid_for_finance": dunning["for_finance"],
+                "activated": lifecycle["activated"],
+                "completed": lifecycle["completed"],
+                "visits_scheduled": visits["scheduled"],
+                "visits_not_placed": visits["unplaced"],
+                "invoices_issued": invoicing["issued"],
+                "invoiced": invoicing["total"],
+                "breaches_opened": obligations["opened"],
+                "breaches_resolved": obligations["resolved"],
+                "decisions_awaited": obligations["decisions_awaited"],
+                "reminders_queued": self.reminders_queued,
+                "mail_sent": mail["sent"],
+                "mail_failed": mail["failed"],
             }
-            if (dunning := self.payment_reminders and self.payment_reminders.summary())
-            else {}
+            | (
+                {
+                    "payment_reminders_sent": dunning["sent"],
+                    "unpaid_for_finance": dunning["for_finance"],
+                }
+                if (dunning := self.payment_reminders and self.payment_reminders.summary())
+                else {}
+            )
+            | (
+                {
+                    "ehf_handed_over": delivery["handed_over"],
+                    "ehf_confirmed_delivered": delivery["confirmed_delivered"],
+                    "ehf_confirmed_rejected": delivery["confirmed_rejected"],
+                }
+                if (delivery := _delivery_summary(self.invoicing))
+                else {}
+            )
         )
 
     def headline(self) -> str:
@@ -164,3 +176,12 @@ class DayReport(Report):
 
     def artifact_description(self, flow: str, as_of: date) -> str:
         return f"{flow} {as_of}"
+
+
+def _delivery_summary(invoicing: Report) -> dict[str, Any] | None:
+    """The EHF delivery step's summary, when the invoicing run had one that confirms."""
+    delivery = getattr(invoicing, "delivery", None)
+    if delivery is None:
+        return None
+    summary = delivery.summary()
+    return summary if "confirmed_delivered" in summary else None

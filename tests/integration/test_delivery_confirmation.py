@@ -7,6 +7,7 @@ console then shows "levert" and "avvist", and `invoices deliver --json` counts i
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -345,3 +346,47 @@ def test_invoices_deliver_json_counts_the_confirmations(
     assert f"confirmed rejected ({REFUSED})" in text and "confirmed delivered" in text
     again = json.loads(run(cli, "invoices", "deliver", "--json").stdout)
     assert counts(again) == (0, 0, 0, 0) and again["deliveries"] == []
+
+
+def test_the_run_reports_count_the_confirmations(engine: Engine, tmp_path: Path) -> None:
+    from kulturskole.reports import DayReport
+    from tests.integration.test_reports import (
+        delivery_report,
+        lifecycle_report,
+        monitor_report,
+        schedule_report,
+    )
+
+    issue(engine, OSLO, TRONDHEIM)
+    drop = FolderDrop(tmp_path / "ehf-outbox")
+    deliver_pending(engine, on(AFTER_FIRST), drop)
+    provider_writes(drop, {"reference": ehf(engine)[OSLO][2], "status": "delivered"})
+    delivery = deliver_pending(engine, on(NEXT_DAY), drop)
+    assert delivery.summary() == {
+        "access_point": repr(drop),
+        "delivered": 0,
+        "handed_over": 0,
+        "rejected": 0,
+        "waiting": 0,
+        "confirmed_delivered": 1,
+        "confirmed_rejected": 0,
+        "awaiting_confirmation": 1,
+        "confirmation_unavailable": 0,
+    }
+    invoicing = issuing.run(engine, on(NEXT_DAY))  # nothing more due; carries the delivery
+    invoicing.delivery = delivery
+    assert invoicing.as_json()["delivery"]["confirmed_delivered"] == 1
+    assert "confirmed 1 delivered" in invoicing.headline()
+    day = DayReport(
+        date(2024, 9, 27),
+        lifecycle_report(),
+        schedule_report(),
+        invoicing,
+        monitor_report(),
+        0,
+        delivery_report(),
+    )
+    summary = day.summary()
+    assert (summary["ehf_confirmed_delivered"], summary["ehf_confirmed_rejected"]) == (1, 0)
+    assert summary["ehf_handed_over"] == 0
+    assert list(summary)[:2] == ["activated", "completed"]  # the existing keys stay first
