@@ -11,13 +11,14 @@ server), stepping only through the dates on which something is due.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import secrets
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,9 @@ from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
 from kulturskole.invoicing.business_days import is_business_day, next_business_day
+from kulturskole.invoicing.delivering import deliver_pending
+from kulturskole.invoicing.delivery import RECEIPTS, FolderDrop
+from kulturskole.invoicing.delivery.folder import reference
 from kulturskole.migrate import upgrade
 from kulturskole.names import own_name
 from kulturskole.obligations import breaches
@@ -141,15 +145,23 @@ class Demo:
         )
 
     def play(self) -> None:
+        last_answered = None
         self.apply(date(2024, 4, 15))
         self.select(date(2024, 5, 15))
         self.contract(date(2024, 6, 14))
         with unit_of_work(self.engine) as session:
             import_advisors(session, DATA_DIR / "demo" / "advisors.csv")
             block(session, "county", "03", date(2024, 9, 30), date(2024, 10, 4), "Høstferie")
-        for day in self.calendar():
+        days = self.calendar()
+        for day in days:
             self.administrators(day)
             self.programme_day(day)
+            if self.provider_confirms(day):
+                last_answered = day
+        if days and last_answered == days[-1]:  # answered after the last run: ask once more
+            # As finance would run `kulturskole invoices deliver` the next morning.
+            report = deliver_pending(self.engine, self.on(last_answered))
+            console.print(f"{last_answered}  invoices deliver: {report.headline()}")
 
     def calendar(self) -> list[date]:
         """The dates on which something is due: the period's start and end, each event's start
@@ -368,6 +380,29 @@ class Demo:
             case = service.find_case(session, number, self.programme_id, for_update=True)
             service.transition(session, case, trigger, self.on(day), **kwargs)
 
+    def provider_confirms(self, day: date) -> int:
+        """A SIMULATION of the council's access-point provider, not part of the product: it
+        picks up the documents in the folder drop (var/ehf-outbox/manifest.jsonl) and, having
+        sent them on through Peppol, answers each with a ``delivered`` line in
+        ``receipts.jsonl`` (the contract in kulturskole/invoicing/delivery/folder.py), dated
+        the simulated day. The next delivery run reads the answers and records them. Returns
+        how many documents it answered."""
+        settings = get_settings()
+        if settings.access_point != "folder":
+            return 0
+        drop = FolderDrop(settings.access_point_folder)
+        answered = set(drop.receipts())
+        at = datetime.combine(day, time(12, 0), settings.tz).isoformat()
+        lines = [
+            json.dumps({"reference": ref, "status": "delivered", "at": at})
+            for ref in dict.fromkeys(reference(entry) for entry in drop.entries())
+            if ref not in answered
+        ]
+        if lines:
+            with open(drop.path / RECEIPTS, "a", encoding="utf-8") as out:
+                out.write("".join(f"{line}\n" for line in lines))
+        return len(lines)
+
     # --- the flows ----------------------------------------------------------------------
     def programme_day(self, day: date) -> None:
         from flows.programme_day import programme_day
@@ -485,8 +520,6 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
 
 def _midnight(day: date):  # noqa: ANN202
-    from datetime import datetime
-
     return datetime.combine(day, datetime.min.time(), get_settings().tz)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import verify
-from models import Breach, Case, HistoryEntry, Invoice, Message, Payment, Visit
+from models import Breach, Case, HistoryEntry, Invoice, InvoiceDelivery, Message, Payment, Visit
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -79,4 +79,20 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
             select(HistoryEntry).where(HistoryEntry.action == "visit-done")
         ).all()
         assert sorted((e.case_id, e.details["visit"]) for e in marked) == sorted(done)
+        # every EHF handed to the folder drop, and confirmed by the (simulated) provider
+        ehf = session.execute(
+            select(InvoiceDelivery.status, func.count())
+            .where(InvoiceDelivery.channel == "ehf")
+            .group_by(InvoiceDelivery.status)
+        ).all()
+        assert dict(ehf).keys() == {"delivered"} and dict(ehf)["delivered"] > 0
+        confirmed = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.action == "invoice-delivered")
+        ).all()
+        assert len(confirmed) == dict(ehf)["delivered"]
+        assert all(e.details["confirmed"] for e in confirmed)
+    outbox = tmp_path / "var" / "ehf-outbox"
+    manifest = (outbox / "manifest.jsonl").read_text().splitlines()
+    receipts = (outbox / "receipts.jsonl").read_text().splitlines()
+    assert len(receipts) == len(manifest) == dict(ehf)["delivered"]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) > 0
