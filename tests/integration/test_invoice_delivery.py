@@ -216,13 +216,12 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_with_nothing_twice(
     issue(engine, "0301", "5001", "4601")
     server.up_for = 1  # takes one document, then goes down
     first = deliver_pending(engine, on(AFTER_FIRST), http(server))
-    assert first.as_json() | {"access_point": "-", "deliveries": "-"} == {
-        "access_point": "-",
+    counts = ("delivered", "handed_over", "rejected", "waiting")
+    assert {key: first.as_json()[key] for key in counts} == {
         "delivered": 1,
         "handed_over": 0,
         "rejected": 0,
         "waiting": 2,
-        "deliveries": "-",
     }
     assert ehf_status(engine) == {nr(1): "delivered", nr(2): "pending", nr(3): "pending"}
 
