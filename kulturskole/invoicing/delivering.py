@@ -293,22 +293,24 @@ def confirm_handed_over(
     return report
 
 
-def _handed_over(engine: Engine, programme_id: str | None) -> list[_HandedOver]:
-    """The EHF deliveries handed over and not yet confirmed, oldest first."""
+def _pending_ehf(programme_id: str | None, *conditions: Any) -> Any:
+    """Pending EHF deliveries with their invoices, oldest first, of one programme or all."""
     query = (
         select(InvoiceDelivery, Invoice)
         .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
-        .where(
-            InvoiceDelivery.channel == "ehf",
-            InvoiceDelivery.status == "pending",
-            InvoiceDelivery.reference.is_not(None),
-        )
+        .where(InvoiceDelivery.channel == "ehf", InvoiceDelivery.status == "pending", *conditions)
         .order_by(InvoiceDelivery.id)
     )
     if programme_id is not None:
         query = query.join(Case, Case.id == Invoice.case_id).where(
             Case.programme_id == programme_id
         )
+    return query
+
+
+def _handed_over(engine: Engine, programme_id: str | None) -> list[_HandedOver]:
+    """The EHF deliveries handed over and not yet confirmed, oldest first."""
+    query = _pending_ehf(programme_id, InvoiceDelivery.reference.is_not(None))
     with unit_of_work(engine) as session:
         return [
             _HandedOver(
@@ -354,21 +356,9 @@ def _describe(access_point: AccessPoint | None) -> str:
 
 def _pending(engine: Engine, programme_id: str | None) -> list[_Pending]:
     """The EHF deliveries not yet handed over, oldest first."""
-    query = (
-        select(InvoiceDelivery, Invoice)
-        .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
-        .where(
-            InvoiceDelivery.channel == "ehf",
-            InvoiceDelivery.status == "pending",
-            InvoiceDelivery.reference.is_(None),
-            Invoice.ehf_xml.is_not(None),
-        )
-        .order_by(InvoiceDelivery.id)
+    query = _pending_ehf(
+        programme_id, InvoiceDelivery.reference.is_(None), Invoice.ehf_xml.is_not(None)
     )
-    if programme_id is not None:
-        query = query.join(Case, Case.id == Invoice.case_id).where(
-            Case.programme_id == programme_id
-        )
     with unit_of_work(engine) as session:
         return [
             _Pending(
