@@ -1,9 +1,10 @@
 """The main job on the embedded default: the whole 2024–2025 programme on a simulated calendar.
 
 A seeded share of the 357 municipalities apply; the council selects, contracts are signed, the
-period starts, groups attend gatherings (a few are absent), invoices follow the physical
-gatherings, advisors visit in every exact window, one breach ends in an approved termination,
-and the rest complete. Administrators' actions go through the same service functions as the
+period starts, whole groups attend the gatherings (now and then one member is ill: a breach,
+waived), invoices follow the physical gatherings, advisors visit in every exact window (each
+invited a few weeks before it opens), one breach ends in an approved termination, and the rest
+complete. Administrators' actions go through the same service functions as the
 CLI; everything due on a date runs in one real `programme-day` flow run (Prefect without a
 server), stepping only through the dates on which something is due.
 """
@@ -279,22 +280,8 @@ class Demo:
             )
             for event in ended:
                 for case in cases:
-                    absent = event.kind == "joint-gathering" and (
-                        self.rng.random() < 0.02
-                        or (
-                            event.id == "joint-gathering-1"
-                            and case.municipality_number == self.absentee
-                        )
-                    )
-                    coordinator = f"d1.{case.municipality_number}@kommune.example.no"
-                    record_attendance(
-                        session,
-                        case,
-                        event.id,
-                        0 if absent else self.rng.randint(3, 5),
-                        [] if absent else [coordinator],
-                        self.on(day),
-                    )
+                    present, members = self.attendance(case, event)
+                    record_attendance(session, case, event.id, present, members, self.on(day))
             for what, due in self.plan_dues.items():
                 if day in (due - timedelta(days=10), due + timedelta(days=14)):
                     for case in cases:
@@ -318,6 +305,21 @@ class Demo:
             for visit_id in done:  # through the service, so that the history says so
                 visit_changes.done(session, visit_id, None, self.on(day))
         self.decide(day)
+
+    def attendance(self, case: Case, event: Any) -> tuple[int, list[str]]:
+        """Who came, by head count and e-mail. The whole group comes to a joint gathering (the
+        source's rule), except that now and then one member is ill (a breach, waived) and the
+        absentee's group stays away from the first one (the termination); the coordinator and
+        a few others come to the coordinator meetings."""
+        number = case.municipality_number
+        group = [f"d{i + 1}.{number}@kommune.example.no" for i in range(len(ROLES))]
+        if event.kind != "joint-gathering":
+            return self.rng.randint(3, 5), group[:1]
+        if event.id == "joint-gathering-1" and case.municipality_number == self.absentee:
+            return 0, []
+        if self.rng.random() < 0.02:
+            return len(group) - 1, group[1:]
+        return len(group), group
 
     def bank_notification(self, session: Session, day: date, paid: list[Invoice]) -> None:
         """The bank's camt.054 of the day's KID payments, written to var/bank/ and imported
