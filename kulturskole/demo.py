@@ -55,6 +55,7 @@ from kulturskole.services.programmes import format_ore, load_programme
 from kulturskole.services.users import add_user, list_users, set_password
 from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
+from kulturskole.visits.scheduling import invite_dates
 from models import (
     Breach,
     Case,
@@ -122,6 +123,7 @@ class Demo:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
+            self.invitations = invite_dates(programme)  # each visit window's invitation day
             obligations = programme.rules.obligations
             self.plan_dues = {
                 "meeting-plan": obligations.meeting_plan_due,
@@ -167,9 +169,10 @@ class Demo:
     def calendar(self) -> list[date]:
         """The dates on which something is due: the period's start and end, each event's start
         a week ahead (reminders) and the day after its end (attendance), the first business day
-        after a physical gathering (invoicing: a Saturday issues nothing), visit windows, plan
-        due dates and the days after, and grace periods running out."""
-        days = {self.period[0], self.period[1] + timedelta(days=1)}
+        after a physical gathering (invoicing: a Saturday issues nothing), visit windows and the
+        days their visits are invited, plan due dates (with their reminders) and the days after,
+        and grace periods running out."""
+        days = {self.period[0], self.period[1] + timedelta(days=1), *self.invitations.values()}
         for event in self.events:
             if event.start is None:
                 continue

@@ -252,6 +252,7 @@ RUN_COUNTS = {
         ("already_scheduled", "Allerede planlagt"),
         ("skipped_windows", "Besøksvinduer hoppet over"),
         ("advisors_assigned", "Veiledere tildelt"),
+        ("waiting_windows", "Besøksvinduer som ennå ikke er invitert til"),
     ],
     "obligations": [
         ("opened", "Nye brudd"),

@@ -273,9 +273,10 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     engine: Engine, keeping: str, tmp_path
 ) -> None:
     from kulturskole.visits import scheduling
-    from tests.builders.visits import import_advisors
+    from tests.builders.visits import ALL_AT_ONCE, import_advisors, invite_weeks_before
 
     import_advisors(engine, tmp_path, "Anne Berg,anne@kulturskoleradet.no,,03,,")
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)  # visits before and after the decision
     scheduling.run(engine, on("2024-09-20"))
     attend(engine, "joint-gathering-1", 0, [], "2024-09-26")
     issuing.run(engine, on("2024-09-26"))
