@@ -67,6 +67,7 @@ from models import (
     Programme,
     Visit,
 )
+from notifications.reminders import plan_reminder_dates
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
@@ -124,6 +125,7 @@ class Demo:
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
             self.invitations = invite_dates(programme)  # each visit window's invitation day
+            self.plan_reminders = plan_reminder_dates(programme)  # (first day, due date)
             obligations = programme.rules.obligations
             self.plan_dues = {
                 "meeting-plan": obligations.meeting_plan_due,
@@ -182,6 +184,7 @@ class Demo:
                 days.add(next_business_day(event.end))
             if event.kind == "visit-window":
                 days.add(event.start - timedelta(days=10))
+        days.update(first for first, _ in self.plan_reminders.values())
         for due in self.plan_dues.values():
             days.update(
                 {

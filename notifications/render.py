@@ -117,6 +117,8 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #: - ``termination``: ``termination`` {reason, initiated_by ("leadership" or "coordinator"),
 #:   effective_on (date)}.
 #: - ``completion``: nothing.
+#: - ``plan_reminder``: ``plan`` {what ("meeting-plan" or "development-plan"), due (date)}: the
+#:   plan's due date is near and it is not recorded delivered.
 REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "application_received": ("applied_on", "contact"),
     "selected": ("min_group_size",),
@@ -134,6 +136,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "obligation_warning": ("breach",),
     "termination": ("termination",),
     "completion": (),
+    "plan_reminder": ("plan",),
 }
 
 #: Keys a message uses when present (absent or None → left out).

@@ -199,6 +199,7 @@ MAIL_TEMPLATES = {
     "obligation_warning": "Varsel om brudd på forpliktelse",
     "termination": "Avtalen avsluttet",
     "completion": "Programmet fullført",
+    "plan_reminder": "Påminnelse om frist for plan",
 }
 ACTIONS.setdefault("mail-retry", "E-post sendes på nytt")
 ACTIONS.setdefault("visit-missed", "Veiledningsbesøk ikke gjennomført")
