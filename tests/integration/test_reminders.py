@@ -145,8 +145,7 @@ def test_the_days_before_and_the_due_dates_come_from_the_programme_file(
     tmp_path,  # noqa: ANN001
 ) -> None:
     activate(engine)
-    kinds = "  kinds: [joint-gathering, coordinator-meeting]\n"
-    with_programme_file(engine, tmp_path, kinds, kinds + "  plan_days_before: 7\n")
+    with_programme_file(engine, tmp_path, "plan_days_before: 14", "plan_days_before: 7")
     remind(engine, "2024-10-23")
     assert plan_reminders(engine) == []
     remind(engine, "2024-10-24")
@@ -182,7 +181,7 @@ def test_a_bad_number_of_days_before_a_plan_is_refused(tmp_path, days: str) -> N
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         PROGRAMME_FILE.read_text(encoding="utf-8").replace(
-            "  days_before: 7\n", f"  days_before: 7\n  plan_days_before: {days}\n"
+            "plan_days_before: 14", f"plan_days_before: {days}"
         ),
         encoding="utf-8",
     )
