@@ -185,5 +185,5 @@ def test_a_bad_number_of_days_before_a_plan_is_refused(tmp_path, days: str) -> N
         ),
         encoding="utf-8",
     )
-    with pytest.raises(InvalidFile, match="plan_days_before"):
+    with pytest.raises(InvalidFile, match="plan_days_before: Input should be"):
         parse_programme_file(bad)

@@ -418,7 +418,7 @@ def test_a_bad_number_of_weeks_is_refused_by_the_programme_file(tmp_path: Path, 
     bad.write_text(
         text.replace("invite_weeks_before: 4", f"invite_weeks_before: {weeks}"), encoding="utf-8"
     )
-    with pytest.raises(InvalidFile, match="invite_weeks_before"):
+    with pytest.raises(InvalidFile, match="invite_weeks_before: Input should be"):
         parse_programme_file(bad)
 
 
