@@ -227,12 +227,13 @@ def _short_sentence(gathering: dict[str, Any]) -> str:
     present, group, needed = gathering["present"], gathering["group"], gathering["needed"]
     if present == 0:
         who = "Ingen fra kommunegruppen"
-    elif needed >= group:  # the whole group was required
+    elif present < group:
         who = f"Bare {_number(present)} av de {_number(group)} i kommunegruppen"
     else:
         who = f"Bare {_number(present)} fra kommunegruppen"
-    relaxed = f"; minst {_number(needed)} skal delta" if needed < group else ""
-    return f"{who} deltok på {name}, {when}{relaxed}."
+    # The whole group is the rule, and needs no saying; another threshold is named.
+    threshold = "" if needed == group else f"; minst {_number(needed)} skal delta"
+    return f"{who} deltok på {name}, {when}{threshold}."
 
 
 def _coordinator_meetings(case_id: int, facts: Facts) -> Finding | None:

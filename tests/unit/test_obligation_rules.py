@@ -150,6 +150,24 @@ def test_an_empty_group_still_needs_someone_at_the_gathering() -> None:
     nobody = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 0), roles=[])
     finding = evaluate(CASE, "active", nobody)["gathering-attendance"]
     assert finding is not None and finding.details["gatherings"][0]["needed"] == 1
+    assert finding.evidence == (
+        "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst én skal delta."
+    )
+
+
+def test_a_threshold_above_the_group_is_named_when_the_whole_group_came(tmp_path: Path) -> None:
+    stricter = relaxed_to(tmp_path, "gathering_attendance: {required: 5}")
+    four = facts(
+        "2024-09-26",
+        KEPT_UNTIL_OCTOBER[0],
+        present("joint-gathering-1", 4),
+        programme=stricter,
+    )
+    assert evaluate(CASE, "active", four)["gathering-attendance"].evidence == (
+        "Bare fire fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst fem skal delta."
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,8 +193,8 @@ def test_a_relaxed_threshold_of_two_is_kept_by_two_present(tmp_path: Path, spell
     assert finding.details["required"] == 2
     assert finding.details["gatherings"][0]["needed"] == 2
     assert finding.evidence == (
-        "Bare én fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
-        "minst to skal delta."
+        "Bare én av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
+        "2024; minst to skal delta."
     )
 
 
