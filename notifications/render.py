@@ -54,6 +54,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
+from kulturskole.names import own_name, written_name
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -76,6 +77,11 @@ __all__ = [
     "periode",
     "render",
     "render_document",
+    "stor_forbokstav",
+    "liten_forbokstav",
+    "kommune_fullt",
+    "naar_i_setning",
+    "tall",
     "tidsrom",
     "ukedag",
     "varighet",
@@ -242,19 +248,63 @@ def maaned(value: date | datetime) -> str:
     return format_date(_day(value), "MMMM yyyy", locale=LOCALE)
 
 
-_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 
 
 def klokkeslett(value: time | datetime | str) -> str:
-    """A clock time, "09:00": a ``time``, an aware datetime (in Europe/Oslo) or "H:MM" text."""
+    """A clock time as Norwegian writes it, "09.00": a ``time``, an aware datetime (in
+    Europe/Oslo) or "H:MM" (or "H.MM") text. Running text puts "kl." before it: "kl. 09.00"."""
     _defined(value)
     if isinstance(value, datetime):
         value = _local(value).time()
     if isinstance(value, time):
-        return f"{value.hour:02d}:{value.minute:02d}"
+        return f"{value.hour:02d}.{value.minute:02d}"
     if isinstance(value, str) and (match := _CLOCK.fullmatch(value.strip())):
-        return f"{int(match[1]):02d}:{match[2]}"
+        return f"{int(match[1]):02d}.{match[2]}"
     raise TypeError(f"expected a time, an aware datetime or 'HH:MM', got {value!r}")
+
+
+def klokkeslett_fra_til(start: time | datetime | str, end: time | datetime | str) -> str:
+    """A span of clock times, "kl. 10.00–12.30" (an en dash, no spaces)."""
+    return f"kl. {klokkeslett(start)}–{klokkeslett(end)}"
+
+
+_NUMBER_WORDS = (
+    "null",
+    "en",
+    "to",
+    "tre",
+    "fire",
+    "fem",
+    "seks",
+    "sju",
+    "åtte",
+    "ni",
+    "ti",
+    "elleve",
+    "tolv",
+)
+
+
+def tall(number: int, kjonn: str = "m") -> str:
+    """A count in running text as Norwegian writes it: in words up to twelve, digits above.
+
+    ``tall(4) == "fire"``, ``tall(7) == "sju"``, ``tall(13) == "13"``; one is "en", or "ett"
+    before a neuter noun (``tall(1, "n")``: "ett møte"); ``kjonn`` is "m" (masculine and
+    feminine) or "n" (neuter). A bool, a float or a negative number is refused.
+    """
+    _defined(number)
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise TypeError(f"tall() takes a whole number, not {type(number).__name__}: {number!r}")
+    if number < 0:
+        raise ValueError(f"tall() takes a count (zero or more), not {number}")
+    if kjonn not in ("m", "n"):
+        raise ValueError(f"kjonn is 'm' or 'n', not {kjonn!r}")
+    if number > 12:
+        return format_decimal(number, locale=LOCALE)
+    if number == 1 and kjonn == "n":
+        return "ett"
+    return _NUMBER_WORDS[number]
 
 
 def periode(start: date | datetime, end: date | datetime) -> str:
@@ -273,7 +323,7 @@ def periode(start: date | datetime, end: date | datetime) -> str:
 
 
 def tidsrom(start: datetime, end: datetime) -> str:
-    """A meeting's time, "tirsdag 1. oktober 2024 kl. 10:00–12:00" (Europe/Oslo)."""
+    """A meeting's time, "tirsdag 1. oktober 2024 kl. 10.00–12.00" (Europe/Oslo)."""
     _defined(start)
     _defined(end)
     first, last = _local(start), _local(end)
@@ -286,13 +336,17 @@ def tidsrom(start: datetime, end: datetime) -> str:
 
 
 def varighet(minutes: int) -> str:
-    """A duration: "45 minutter", "1 time", "2,5 timer", "1 time og 40 minutter"."""
+    """A duration: "45 minutter", "en time", "2,5 timer", "to timer", "en time og 40 minutter"
+    (whole counts up to twelve in words, as ``tall``)."""
     _defined(minutes)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         raise ValueError(f"expected a positive number of minutes, got {minutes!r}")
 
     def count(number: int | Decimal, one: str, many: str) -> str:
-        return f"{format_decimal(number, locale=LOCALE)} {one if number == 1 else many}"
+        if isinstance(number, Decimal) and number == number.to_integral_value():
+            number = int(number)
+        shown = tall(number) if isinstance(number, int) else format_decimal(number, locale=LOCALE)
+        return f"{shown} {one if number == 1 else many}"
 
     if minutes < 60:
         return count(minutes, "minutt", "minutter")
@@ -326,17 +380,48 @@ def naar(event: Any) -> str:
     clock = _field(event, "time", None)
     minutes = _field(event, "duration_minutes", None)
     if clock:
-        text += f" kl. {klokkeslett(_field(clock, 'start'))}–{klokkeslett(_field(clock, 'end'))}"
+        text += f" {klokkeslett_fra_til(_field(clock, 'start'), _field(clock, 'end'))}"
     elif minutes:
         text += f" ({varighet(minutes)})"
     return text
 
 
+def naar_i_setning(event: Any) -> str:
+    """When an event is, for the middle of a sentence: "onsdag 21. august 2024",
+    "tirsdag 24. september 2024 kl. 10.00–12.30", "24.–25. september 2024", or a tentative
+    event's ``when`` text with a small first letter ("januar 2026, uke 2–3 eller 4").
+
+    The duration is not given here (say it in a sentence of its own: ``varighet``)."""
+    _defined(event)
+    if _field(event, "tentative", False):
+        text = _field(event, "when", None)
+        if not text:
+            raise ValueError(f"the tentative event {_field(event, 'title', '?')!r} has no `when`")
+        return liten_forbokstav(text)
+    first, last = _day(_field(event, "start")), _day(_field(event, "end"))
+    text = f"{ukedag(first)} {dato(first)}" if first == last else periode(first, last)
+    clock = _field(event, "time", None)
+    if clock:
+        text += f" {klokkeslett_fra_til(_field(clock, 'start'), _field(clock, 'end'))}"
+    return text
+
+
 def kommune(name: str) -> str:
-    """A municipality's name as "Bodø kommune"; one already ending in "kommune" is kept."""
+    """A municipality's own name as it writes it in running text and subjects, "Bodø kommune":
+    Statistics Norway's list form is turned into the own name first ("Herøy (Møre og Romsdal)"
+    → "Herøy kommune", "Trondheim - Tråante" → "Trondheim kommune"; ``kulturskole.names``).
+    A name already ending in "kommune" is kept."""
     _defined(name)
-    name = str(name).strip()
+    name = own_name(str(name).strip()) or str(name).strip()
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
+
+
+def kommune_fullt(name: str) -> str:
+    """A municipality's full written name, with its Sami or Kven parallel name where it has one,
+    for an address line, a formal opening or a contract party: "Trondheim kommune – Tråante",
+    "Bodø kommune" (``kulturskole.names.written_name``)."""
+    _defined(name)
+    return written_name(str(name).strip())
 
 
 def stor_forbokstav(text: str) -> str:
@@ -344,6 +429,17 @@ def stor_forbokstav(text: str) -> str:
     _defined(text)
     text = str(text)
     return text[:1].upper() + text[1:]
+
+
+def liten_forbokstav(text: str) -> str:
+    """Lower-case the first letter of a title used inside a sentence ("Koordinatorsamling 1"
+    → "koordinatorsamling 1"); a word in capitals throughout ("EHF") is kept."""
+    _defined(text)
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _fail(message: str) -> None:
@@ -381,7 +477,12 @@ def _environment() -> Environment:
         modus=modus,
         naar=naar,
         kommune=kommune,
+        kommune_fullt=kommune_fullt,
         stor_forbokstav=stor_forbokstav,
+        liten_forbokstav=liten_forbokstav,
+        naar_i_setning=naar_i_setning,
+        tall=tall,
+        klokkeslett_fra_til=klokkeslett_fra_til,
     )
     env.globals["fail"] = _fail
     return env
