@@ -234,6 +234,7 @@ def welcome_context(case: Case, as_of: date) -> dict[str, Any]:
         ],
         "members": members_context(case),
         "advisor": advisor_context(case),
+        "instalments": rules.invoicing.instalments,
         "meeting_plan_due": obligations.meeting_plan_due,
         "development_plan_due": obligations.development_plan_due,
     }

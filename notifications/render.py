@@ -67,10 +67,12 @@ __all__ = [
     "Rendered",
     "dato",
     "dato_kort",
+    "i_tid",
     "environment",
     "klokkeslett",
     "kommune",
     "kr",
+    "kroner",
     "maaned",
     "modus",
     "naar",
@@ -102,8 +104,13 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #: - ``not_selected``: ``reason`` (text or None → not mentioned).
 #: - ``withdrawn``: nothing (``reason`` is optional).
 #: - ``contract_for_signature``: ``attachment_name`` (file name of the attached contract).
-#: - ``welcome``: ``events`` (list of events, the whole timetable).
-#: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen").
+#: - ``welcome``: ``events`` (list of events: those still ahead on the day it is sent),
+#:   ``members`` ([{name, role}]: the group, role in Norwegian, coordinator first; may be
+#:   empty), ``advisor`` ({name, email, phone} or None: "will be introduced"),
+#:   ``instalments`` (int), ``meeting_plan_due``, ``development_plan_due`` (dates or None).
+#: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen");
+#:   a guidance visit's reminder (event kind "visit-window") may also give ``advisor``
+#:   {name, email, phone}: absence is reported to the advisor.
 #: - ``invoice``: ``invoice`` {number, instalment, instalments, amount_ore (int), issue_date,
 #:   due_date, kid, account}, ``attachment_name``, ``ehf`` (bool: also sent as EHF).
 #: - ``credit_note``: ``credit_note`` {number, credited_number, credited_issue_date, amount_ore,
@@ -129,7 +136,14 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "not_selected": ("reason",),
     "withdrawn": (),
     "contract_for_signature": ("attachment_name",),
-    "welcome": ("events",),
+    "welcome": (
+        "events",
+        "members",
+        "advisor",
+        "instalments",
+        "meeting_plan_due",
+        "development_plan_due",
+    ),
     "reminder": ("event", "days_before"),
     "invoice": ("invoice", "attachment_name", "ehf"),
     "credit_note": ("credit_note", "attachment_name", "ehf"),
@@ -144,10 +158,13 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
 
 #: Keys a message uses when present (absent or None → left out).
 #: ``withdrawn``: ``reason``; ``completion``: ``sharing_arena`` (the sharing-arena event, to say
-#: when it is planned).
+#: when it is planned); ``reminder``: ``advisor`` (a visit's reminder). Any message may set
+#: ``formal`` (True: the formal opening "Til <kommune> / v/kommunedirektør og kulturskoleleder",
+#: ``formal_to`` naming others) instead of greeting the recipient; a template may set it itself.
 OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "withdrawn": ("reason",),
     "completion": ("sharing_arena",),
+    "reminder": ("advisor",),
     "credit_note": ("refund",),
 }
 
@@ -226,6 +243,17 @@ def kr(amount: int | Decimal) -> str:
             raise ValueError(f"{amount} kroner is not a whole number of øre")
         kroner = amount
     return format_currency(kroner, "NOK", locale=LOCALE)
+
+
+def kroner(amount: int) -> str:
+    """An amount (øre, ``int``) for running text: "20 000 kroner", "6 666,67 kroner" (no-break
+    spaces in the digit groups and before "kroner"). ``kr`` is for amounts in a table."""
+    _defined(amount)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"kroner() takes øre as int, not {type(amount).__name__}: {amount!r}")
+    value = Decimal(amount).scaleb(-2)
+    shown = format_decimal(value, format="#,##0" if amount % 100 == 0 else "#,##0.00", locale=LOCALE)
+    return f"{shown}\u00a0kroner"
 
 
 def dato(value: date | datetime) -> str:
@@ -406,6 +434,32 @@ def naar_i_setning(event: Any) -> str:
     return text
 
 
+_MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
+
+def i_tid(text: str) -> str:
+    """A time phrase from ``naar_i_setning`` with the preposition a month or week needs:
+    "januar 2026, uke 2–3 eller 4" → "i januar 2026, uke 2–3 eller 4"; a day ("onsdag 14.
+    januar 2026", "13.–14. januar 2026") needs none and is kept."""
+    _defined(text)
+    text = str(text)
+    first = text.split(" ", 1)[0].strip(",").casefold()
+    return f"i {text}" if first in _MONTHS or first == "uke" else text
+
+
 def kommune(name: str) -> str:
     """A municipality's own name as it writes it in running text and subjects, "Bodø kommune":
     Statistics Norway's list form is turned into the own name first ("Herøy (Møre og Romsdal)"
@@ -466,6 +520,7 @@ def _environment() -> Environment:
     )
     env.filters.update(
         kr=kr,
+        kroner=kroner,
         dato=dato,
         dato_kort=dato_kort,
         ukedag=ukedag,
@@ -482,6 +537,7 @@ def _environment() -> Environment:
         liten_forbokstav=liten_forbokstav,
         naar_i_setning=naar_i_setning,
         tall=tall,
+        i_tid=i_tid,
         klokkeslett_fra_til=klokkeslett_fra_til,
     )
     env.globals["fail"] = _fail
