@@ -252,7 +252,9 @@ def kroner(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"kroner() takes øre as int, not {type(amount).__name__}: {amount!r}")
     value = Decimal(amount).scaleb(-2)
-    shown = format_decimal(value, format="#,##0" if amount % 100 == 0 else "#,##0.00", locale=LOCALE)
+    shown = format_decimal(
+        value, format="#,##0" if amount % 100 == 0 else "#,##0.00", locale=LOCALE
+    )
     return f"{shown}\u00a0kroner"
 
 
@@ -490,8 +492,7 @@ def liten_forbokstav(text: str) -> str:
     → "koordinatorsamling 1"); a word in capitals throughout ("EHF") is kept."""
     _defined(text)
     text = str(text)
-    first = text.split(" ", 1)[0]
-    if len(first) > 1 and first.isupper():
+    if text[:2].isupper():  # an acronym ("EHF", "EHF-faktura")
         return text
     return text[:1].lower() + text[1:]
 

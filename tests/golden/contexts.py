@@ -208,15 +208,18 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
         }
     ),
     "visit_invitation": lambda: common() | {"visit": visit()},
-    "visit_changed": lambda: common()
-    | {"visit": visit(), "previous_start": datetime(2024, 10, 1, 8, 0, tzinfo=UTC)},
+    "visit_changed": lambda: (
+        common() | {"visit": visit(), "previous_start": datetime(2024, 10, 1, 8, 0, tzinfo=UTC)}
+    ),
     "visit_cancelled": lambda: common() | {"visit": visit(), "reason": "Veilederen er syk."},
     "obligation_warning": _with(
         breach={
             "rule": "gathering-attendance",
             "can_terminate": True,
             "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i det lokale arbeidet.",
-            "evidence": "Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november 2024.",
+            "evidence": (
+                "Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november 2024."
+            ),
             "remedy_by": date(2025, 1, 15),
         }
     ),
@@ -239,7 +242,10 @@ VARIANTS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     ),
     "reminder-visit": ("reminder", _visit_reminder("physical")),
     "reminder-visit-digital": ("reminder", _visit_reminder("digital")),
-    "visit_invitation-digital": ("visit_invitation", lambda: common() | {"visit": visit("digital")}),
+    "visit_invitation-digital": (
+        "visit_invitation",
+        lambda: common() | {"visit": visit("digital")},
+    ),
 }
 
 #: Standalone documents (notifications.render.DOCUMENTS) → context.

@@ -215,7 +215,13 @@ def context_for(name: str, **overrides: Any) -> dict[str, Any]:
 # Strings each message must carry in both its plain text and its HTML body (they say the same).
 EXPECTED = {
     "application_received": ["mottok søknaden", "12. april 2024", "Per Olsen", "Trondheim kommune"],
-    "selected": ["minst fire deltakere", "Skoleeier", "koordinator", "Kartlegge", "kulturskoleleder"],
+    "selected": [
+        "minst fire deltakere",
+        "Skoleeier",
+        "koordinator",
+        "Kartlegge",
+        "kulturskoleleder",
+    ],
     "not_selected": ["ikke er valgt ut", "fylkesavdelingens utviklingsområde"],
     "withdrawn": ["er trukket", "ikke kapasitet"],
     "contract_for_signature": ["kontrakt-5001.pdf", "kommunedirektør", "kulturskoleleder"],
