@@ -6,6 +6,19 @@ and Kven ("Trondheim - Tråante", "Kárášjohka - Karasjok"). Lists (the consol
 form; an invoice names the buyer as the municipality names itself: "Våler kommune",
 "Trondheim kommune". The parallel-name forms come from ``data/kommunenavn.csv``, whose header
 says where each form comes from.
+
+How a letter writes the name (issue 13):
+
+- In running text and in subjects, the own name: "Herøy kommune" (never "Herøy (Møre og
+  Romsdal) kommune"), "Rana kommune" (never "Rana - Raane kommune"). ``own_name``; the letters'
+  ``kommune`` filter adds "kommune".
+- Where the municipality is addressed or named as a party (a formal opening, the contract's
+  parties), the full written name, ``written_name``: the own name with "kommune", then the
+  Sami and/or Kven parallel names joined by en dashes, as the municipalities write their
+  combined names ("Rana kommune – Raane", "Kåfjord kommune – Gáivuotna – Kaivuono"). The data
+  file records the parallel names only, not the Sami or Kven word for "municipality" that some
+  municipalities add ("Raane tjïelte"): that word is not guessed, so the parallel name stands
+  alone after the dash. SSB's " - " between the forms is never printed.
 """
 
 from __future__ import annotations
@@ -63,3 +76,15 @@ def invoice_name(municipality: _Named | str) -> str:
     ssb = municipality if isinstance(municipality, str) else municipality.name
     name = own_name(ssb)
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
+
+
+def written_name(municipality: _Named | str) -> str:
+    """The full written name for an address line or a contract party: "Rana kommune – Raane",
+    "Trondheim kommune – Tråante", "Herøy kommune" (no parallel name: the own name alone)."""
+    ssb = municipality if isinstance(municipality, str) else municipality.name
+    name = invoice_name(ssb)
+    parallel = parallel_names(ssb)
+    if not parallel:
+        return name
+    forms = [form.strip() for form in parallel.split(" - ") if form.strip()]
+    return " – ".join([name, *forms])

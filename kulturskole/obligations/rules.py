@@ -26,7 +26,7 @@ from models import (
     Programme,
     Visit,
 )
-from notifications.render import periode
+from notifications.render import periode, tall
 
 RULE_TEXT = {
     "gathering-attendance": "Kommunegruppen skal delta på alle fellessamlinger.",
@@ -209,15 +209,6 @@ def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
     )
 
 
-_WORDS = ("null", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve",
-          "tolv")  # fmt: skip
-
-
-def _number(n: int) -> str:
-    """Up to twelve in words, as a public body writes in running text."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-
-
 def _short_sentence(gathering: dict[str, Any]) -> str:
     """A plain sentence: «Bare to av de seks i kommunegruppen deltok på fellessamling 1,
     24.–25. september 2024.» — the event by its name before any colon, in lower case."""
@@ -228,11 +219,11 @@ def _short_sentence(gathering: dict[str, Any]) -> str:
     if present == 0:
         who = "Ingen fra kommunegruppen"
     elif present < group:
-        who = f"Bare {_number(present)} av de {_number(group)} i kommunegruppen"
+        who = f"Bare {tall(present)} av de {tall(group)} i kommunegruppen"
     else:
-        who = f"Bare {_number(present)} fra kommunegruppen"
+        who = f"Bare {tall(present)} fra kommunegruppen"
     # The whole group is the rule, and needs no saying; another threshold is named.
-    threshold = "" if needed == group else f"; minst {_number(needed)} skal delta"
+    threshold = "" if needed == group else f"; minst {tall(needed)} skal delta"
     return f"{who} deltok på {name}, {when}{threshold}."
 
 

@@ -153,7 +153,7 @@ def test_a_council_that_relaxes_the_rule_to_two_gets_no_breach_for_two_present(
     attend(engine, "joint-gathering-1", 1, [], "2024-09-27")
     [opened] = monitor(engine, "2024-09-27").opened
     assert opened["evidence"] == (
-        "Bare én av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
+        "Bare en av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
         "2024; minst to skal delta."
     )
 

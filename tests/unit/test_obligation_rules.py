@@ -152,7 +152,7 @@ def test_an_empty_group_still_needs_someone_at_the_gathering() -> None:
     assert finding is not None and finding.details["gatherings"][0]["needed"] == 1
     assert finding.evidence == (
         "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
-        "minst én skal delta."
+        "minst en skal delta."
     )
 
 
@@ -193,7 +193,7 @@ def test_a_relaxed_threshold_of_two_is_kept_by_two_present(tmp_path: Path, spell
     assert finding.details["required"] == 2
     assert finding.details["gatherings"][0]["needed"] == 2
     assert finding.evidence == (
-        "Bare én av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
+        "Bare en av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
         "2024; minst to skal delta."
     )
 

@@ -127,7 +127,17 @@ def extras() -> dict[str, dict[str, Any]]:
         },
         "withdrawn": {"reason": "Kommunen har ikke kapasitet i programperioden."},
         "contract_for_signature": {"attachment_name": "kontrakt-5001.pdf"},
-        "welcome": {"events": list(EVENTS.values())},
+        "welcome": {
+            "events": [e for e in EVENTS.values() if e["id"] != "inspiration"],
+            "members": [
+                {"name": "Kari Nordmann", "role": "koordinator"},
+                {"name": "Per Olsen", "role": "kulturskoleleder"},
+            ],
+            "advisor": dict(VISIT["advisor"]),
+            "instalments": PROGRAMME.invoicing.instalments,
+            "meeting_plan_due": PROGRAMME.obligations.meeting_plan_due,
+            "development_plan_due": PROGRAMME.obligations.development_plan_due,
+        },
         "reminder": {"event": EVENTS["joint-gathering-1"], "days_before": 7},
         "invoice": {
             "invoice": {
@@ -205,13 +215,26 @@ def context_for(name: str, **overrides: Any) -> dict[str, Any]:
 
 # Strings each message must carry in both its plain text and its HTML body (they say the same).
 EXPECTED = {
-    "application_received": ["12. april 2024", "Per Olsen", "Trondheim - Tråante kommune"],
-    "selected": ["minst 4 deltakere", "Skoleeier", "koordinator", "Kartlegge", "kulturskoleleder"],
+    "application_received": ["mottok søknaden", "12. april 2024", "Per Olsen", "Trondheim kommune"],
+    "selected": [
+        "minst fire deltakere",
+        "Skoleeier",
+        "koordinator",
+        "Kartlegge",
+        "kulturskoleleder",
+    ],
     "not_selected": ["ikke er valgt ut", "fylkesavdelingens utviklingsområde"],
     "withdrawn": ["er trukket", "ikke kapasitet"],
     "contract_for_signature": ["kontrakt-5001.pdf", "kommunedirektør", "kulturskoleleder"],
-    "welcome": ["august 2024 – desember 2025", "24.–25. september 2024", "Juni eller august 2025"],
-    "reminder": ["om 7 dager", "24.–25. september 2024", "fysisk", "Hele kommunegruppen"],
+    "welcome": [
+        "august 2024 – desember 2025",
+        "24.–25. september 2024",
+        "Juni eller august 2025",
+        "Kari Nordmann, koordinator",
+        "Ola Hansen",
+        "31. oktober 2024",
+    ],
+    "reminder": ["om sju dager", "24.–25. september 2024", "fysisk", "hele kommunegruppen"],
     "invoice": [
         f"6{NBSP}666,67{NBSP}kr",
         f"20{NBSP}000,00{NBSP}kr",
@@ -240,8 +263,8 @@ EXPECTED = {
         "23. november 2024",
         "Dersom beløpet er betalt, kan du se bort fra denne påminnelsen.",
     ],
-    "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
-    "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
+    "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10.00–12.30", "Olav Tryggvasons gate 5"],
+    "visit_changed": ["tirsdag 1. oktober 2024 kl. 10.00", "tirsdag 8. oktober 2024 kl. 10.00"],
     "visit_cancelled": ["er avlyst", "Veilederen er syk.", "ola.hansen@kulturskoleradet.no"],
     "obligation_warning": [
         "15. januar 2025",
@@ -250,14 +273,17 @@ EXPECTED = {
         "Fellessamling 2",
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
-    "completion": ["delingsarena", "Januar 2026, uke 2–3 eller 4", "fullført"],
+    "completion": ["delingsarena", "i januar 2026, uke 2–3 eller 4", "fullført"],
     "plan_reminder": [
         "langsiktig møteplan",
         "torsdag 31. oktober 2024",
         "«Forpliktelser»",
-        "Trondheim - Tråante kommune",
     ],
 }
+
+
+# Formal letters open "Til <kommune>\nv/…", not "Hei <name>,".
+FORMAL = {"contract_for_signature"}
 
 
 # --- the template set --------------------------------------------------------------------------
@@ -282,7 +308,10 @@ def test_every_template_renders_with_a_realistic_context(name: str) -> None:
     result = render(name, context_for(name))
     assert isinstance(result, Rendered)
     assert result.subject.strip() and result.text.strip() and result.html.strip()
-    assert result.text.startswith("Hei Kari Nordmann,\n\n")
+    if name in FORMAL:
+        assert result.text.startswith("Til Trondheim kommune – Tråante\nv/"), result.text[:80]
+    else:
+        assert result.text.startswith("Hei Kari Nordmann,\n\n")
     assert result.text.endswith("\n") and not result.text.endswith("\n\n")
     assert "\n\n\n" not in result.text
     assert "aste.domaas@kulturskoleradet.no" in result.text  # the programme contact
@@ -442,10 +471,10 @@ def test_dates_and_times_in_norwegian() -> None:
     assert dato_kort(date(2024, 9, 24)) == "24.09.2024"
     # An aware datetime is read in Europe/Oslo: 22:30 UTC is already the next day there.
     assert dato(datetime(2024, 9, 23, 22, 30, tzinfo=UTC)) == "24. september 2024"
-    assert klokkeslett(datetime(2024, 1, 15, 8, 0, tzinfo=UTC)) == "09:00"  # CET
-    assert klokkeslett(datetime(2024, 7, 15, 8, 0, tzinfo=UTC)) == "10:00"  # CEST
-    assert klokkeslett(time(14, 0)) == "14:00"
-    assert klokkeslett("9:00") == "09:00"
+    assert klokkeslett(datetime(2024, 1, 15, 8, 0, tzinfo=UTC)) == "09.00"  # CET
+    assert klokkeslett(datetime(2024, 7, 15, 8, 0, tzinfo=UTC)) == "10.00"  # CEST
+    assert klokkeslett(time(14, 0)) == "14.00"
+    assert klokkeslett("9:00") == "09.00"
     with pytest.raises(ValueError, match="time zone"):
         dato(datetime(2024, 9, 24, 12, 0))
     with pytest.raises(TypeError):
@@ -462,29 +491,31 @@ def test_spans_durations_and_when() -> None:
     with pytest.raises(ValueError):
         periode(date(2024, 9, 25), date(2024, 9, 24))
     assert varighet(150) == "2,5 timer"
-    assert varighet(60) == "1 time"
+    assert varighet(60) == "en time"
+    assert varighet(120) == "to timer"
     assert varighet(45) == "45 minutter"
-    assert varighet(100) == "1 time og 40 minutter"
-    assert naar(EVENTS["inspiration"]) == "15. mars 2024 kl. 09:00–14:00"
+    assert varighet(100) == "en time og 40 minutter"
+    assert naar(EVENTS["inspiration"]) == "15. mars 2024 kl. 09.00–14.00"
     assert naar(EVENTS["coordinator-meeting-1"]) == "21. august 2024 (2,5 timer)"
     assert naar(EVENTS["visit-window-4"]) == "Juni eller august 2025"
     assert naar(EVENTS["coordinator-meeting-5"]) == "August 2025 (2,5 timer)"
     start = datetime(2024, 10, 8, 8, 0, tzinfo=UTC)
     end = datetime(2024, 10, 8, 10, 30, tzinfo=UTC)
-    assert tidsrom(start, end) == "tirsdag 8. oktober 2024 kl. 10:00–12:30"
+    assert tidsrom(start, end) == "tirsdag 8. oktober 2024 kl. 10.00–12.30"
 
 
 # --- the welcome timetable ---------------------------------------------------------------------
 
 
-def test_welcome_lists_all_19_events_and_tentative_when_text() -> None:
+def test_welcome_lists_the_18_events_ahead_and_tentative_when_text() -> None:
+    # sent on activation in August: the inspiration gathering of 15 March is past and left out
     events = extras()["welcome"]["events"]
-    assert len(events) == 19
+    assert len(events) == 18
     result = render("welcome", context_for("welcome"))
-    lines = [line for line in result.text.splitlines() if line.startswith("- ")]
-    assert len(lines) == 19
+    lines = [line for line in result.text.splitlines() if line.startswith("- ") and ": " in line]
+    assert len(lines) == 18
     rows = result.html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
-    assert rows == 19
+    assert rows == 18
     for event, line in zip(events, lines, strict=True):
         assert event["title"] in line
         assert str(escape(event["title"])) in result.html
@@ -500,9 +531,10 @@ def test_welcome_lists_all_19_events_and_tentative_when_text() -> None:
     for event in tentative:
         assert any(line.startswith(f"- {event['when']}") for line in lines), event["when"]
         assert str(escape(event["when"])) in result.html
-    for mode in ("fysisk", "digital", "ikke avklart"):
-        assert f"({mode})" in result.text
-        assert f">{mode}</td>" in result.html
+    for form in ("fysisk", "digitalt, 2,5 timer", "vurderes fysisk"):
+        assert f"({form})" in result.text
+        assert f">{form[0].upper() + form[1:]}</td>" in result.html
+    assert "ikke avklart" not in result.text and "ikke avklart" not in result.html
 
 
 # --- message details ---------------------------------------------------------------------------
@@ -548,20 +580,26 @@ def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
 
 
 def test_reminder_counts_days() -> None:
-    assert "som er i morgen." in render("reminder", context_for("reminder", days_before=1)).text
-    assert "som er i dag." in render("reminder", context_for("reminder", days_before=0)).text
+    tomorrow = render("reminder", context_for("reminder", days_before=1)).text
+    assert "oppstart av regionale program i morgen, 24.–25. september 2024." in tomorrow
+    today = render("reminder", context_for("reminder", days_before=0)).text
+    assert "oppstart av regionale program i dag, 24.–25. september 2024." in today
     meeting = render("reminder", context_for("reminder", event=EVENTS["coordinator-meeting-2"]))
-    assert "29. oktober 2024 (2,5 timer)" in meeting.subject
-    assert "koordinatorer" in meeting.text and "Reise og overnatting" not in meeting.text
+    assert meeting.subject.endswith("Koordinatorsamling 2 – tirsdag 29. oktober 2024")
+    assert "Vi minner om koordinatorsamling 2 tirsdag 29. oktober 2024, om sju dager." in (
+        meeting.text
+    )
+    assert "Den varer 2,5 timer." in meeting.text
+    assert "koordinatorer" in meeting.text and "reise og overnatting" not in meeting.text
 
 
 def test_plan_reminder_names_the_plan_and_its_due_date_in_plain_norwegian() -> None:
     meeting = render("plan_reminder", context_for("plan_reminder"))
     assert meeting.subject == (
-        "Påminnelse: møteplanen skal leveres innen 31. oktober 2024 – Trondheim - Tråante kommune"
+        "Påminnelse: møteplanen skal leveres innen 31. oktober 2024 – Trondheim kommune"
     )
     assert meeting.text.startswith(
-        "Hei Kari Nordmann,\n\nVi minner om at Trondheim - Tråante kommune skal levere en "
+        "Hei Kari Nordmann,\n\nVi minner om at Trondheim kommune skal levere en "
         "langsiktig møteplan for arbeidet mellom fellessamlingene innen torsdag 31. oktober 2024."
     )
     development = render(
@@ -569,8 +607,7 @@ def test_plan_reminder_names_the_plan_and_its_due_date_in_plain_norwegian() -> N
         context_for("plan_reminder", plan={"what": "development-plan", "due": date(2025, 1, 31)}),
     )
     assert development.subject == (
-        "Påminnelse: utviklingsplanen skal leveres innen 31. januar 2025 – "
-        "Trondheim - Tråante kommune"
+        "Påminnelse: utviklingsplanen skal leveres innen 31. januar 2025 – Trondheim kommune"
     )
     assert "utviklingsplanen for programperioden innen fredag 31. januar 2025" in development.text
     assert "evaluere løsninger, tiltak og måloppnåelse" in development.text
@@ -673,7 +710,7 @@ def test_contract_follows_the_source_form() -> None:
         "Med utgangspunkt i Grunnlagsdokumentet",
         "Fremtidens kulturskole Regionale program 2024–2025",
         "har partene inngått avtale om deltakelse for",
-        "Trondheim - Tråante kommune",
+        "Trondheim kommune – Tråante",
         "for perioden august 2024 – desember 2025",
         "Sted/dato:",
         "Trondheim august 2024",
