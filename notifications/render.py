@@ -54,6 +54,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
+from kulturskole.names import is_county_branch_name
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -333,9 +334,12 @@ def naar(event: Any) -> str:
 
 
 def kommune(name: str) -> str:
-    """A municipality's name as "Bodø kommune"; one already ending in "kommune" is kept."""
+    """A municipality's name as "Bodø kommune"; one already ending in "kommune" is kept, and so
+    is a county branch's ("Norsk kulturskoleråd Trøndelag": an applicant too, never a kommune)."""
     _defined(name)
     name = str(name).strip()
+    if is_county_branch_name(name):
+        return name
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
 
 

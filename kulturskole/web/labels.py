@@ -342,3 +342,9 @@ def delivery_text(row: dict) -> str:
     if row["status"] == "pending" and row["channel"] == "ehf" and row["reference"]:
         text += " (overlevert)"
     return text
+
+# Applicants (kulturskole.services.applicants): a municipality or a county branch; event mail.
+APPLICANT_KINDS = {"municipality": "Kommune", "county-branch": "Fylkesavdeling"}
+TABLES["applicant_kind"] = APPLICANT_KINDS
+MAIL_TEMPLATES.setdefault("event_invitation", "Invitasjon til samling")
+MAIL_TEMPLATES.setdefault("event_scheduled", "Tidspunkt fastsatt")
