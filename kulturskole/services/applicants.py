@@ -45,14 +45,13 @@ def is_county_branch_number(number: str) -> bool:
 
 def counties(session: Session) -> list[tuple[str, str]]:
     """(fylkesnummer, fylkesnavn) of every county in the municipality register, by number."""
-    return list(
-        session.execute(
-            select(Municipality.county_number, Municipality.county_name)
-            .where(Municipality.kind == "municipality")
-            .group_by(Municipality.county_number, Municipality.county_name)
-            .order_by(Municipality.county_number)
-        ).tuples()
+    rows = session.execute(
+        select(Municipality.county_number, Municipality.county_name)
+        .where(Municipality.kind == "municipality")
+        .group_by(Municipality.county_number, Municipality.county_name)
+        .order_by(Municipality.county_number)
     )
+    return [(number, name) for number, name in rows]
 
 
 def county_branch(session: Session, county: str) -> Municipality:
