@@ -146,6 +146,17 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "credit_note": ("refund",),
 }
 
+# Events (notifications.events): ``event_invitation``: ``event`` (an exact event: the
+# inspiration gathering or the sharing arena), ``applicant`` {kind ("municipality" or
+# "county-branch")}; ``event_scheduled``: ``event`` (exact, as it is now), ``previous`` (the
+# same event as it was: tentative with its ``when``, or exact with other dates), ``applicant``.
+REQUIRED_CONTEXT.update(
+    {
+        "event_invitation": ("event", "applicant"),
+        "event_scheduled": ("event", "previous", "applicant"),
+    }
+)
+
 #: Every message template name.
 TEMPLATES: tuple[str, ...] = tuple(REQUIRED_CONTEXT)
 

@@ -348,3 +348,4 @@ APPLICANT_KINDS = {"municipality": "Kommune", "county-branch": "Fylkesavdeling"}
 TABLES["applicant_kind"] = APPLICANT_KINDS
 MAIL_TEMPLATES.setdefault("event_invitation", "Invitasjon til samling")
 MAIL_TEMPLATES.setdefault("event_scheduled", "Tidspunkt fastsatt")
+SUMMARY.setdefault("invitations_queued", "invitasjoner lagt i kø")
