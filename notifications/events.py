@@ -10,8 +10,8 @@
   queued in the transaction that updates the programme.
 
 Both go to each case's coordinator (before one is named, the contact who applied), once: the
-idempotency key names the case and the event (and, for a notice, the new time), so a re-run or a
-reload of the same file queues nothing new.
+idempotency key names the case and the event (and, for a notice, the new time and the one it
+replaces), so a re-run or a reload of the same file queues nothing new.
 """
 
 from __future__ import annotations
@@ -61,9 +61,7 @@ def invitation_date(event: Any, days_before: int) -> date | None:
     return event.start - timedelta(days=days_before)
 
 
-def queue_due_invitations(
-    session: Session, acting: Acting, programme_id: str | None = None
-) -> int:
+def queue_due_invitations(session: Session, acting: Acting, programme_id: str | None = None) -> int:
     """Queue the invitations due as of the date: from the invitation date until the event starts
     (a missed run catches up). Returns how many were queued."""
     queued = 0
@@ -90,7 +88,8 @@ def tell_about_changes(
         states = TOLD.get(change.event.kind)
         if not states:
             continue
-        when = _time_key(change.event)
+        # The new time and the one it replaces: moved back to a time told before is news too.
+        when = f"{_time_key(change.event)}/from/{_time_key(change.previous)}"
         for case in _cases(session, programme.id, states):
             queued += _send(
                 session,
@@ -104,9 +103,15 @@ def tell_about_changes(
     return queued
 
 
-def _time_key(event: ProgrammeEvent) -> str:
-    clock = (event.details or {}).get("time") or {}
-    parts = [event.start.isoformat(), event.end.isoformat(), clock.get("start"), clock.get("end")]
+def _time_key(event: ProgrammeEvent | dict[str, Any]) -> str:
+    """ "2025-08-27/2025-08-27[/09:00/11:30]", or "tentative" for an event without dates."""
+    if isinstance(event, dict):
+        start, end, clock = event["start"], event["end"], event["time"] or {}
+    else:
+        start, end, clock = event.start, event.end, (event.details or {}).get("time") or {}
+    if start is None:
+        return "tentative"
+    parts = [start.isoformat(), end.isoformat(), clock.get("start"), clock.get("end")]
     return "/".join(part for part in parts if part)
 
 

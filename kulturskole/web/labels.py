@@ -343,6 +343,7 @@ def delivery_text(row: dict) -> str:
         text += " (overlevert)"
     return text
 
+
 # Applicants (kulturskole.services.applicants): a municipality or a county branch; event mail.
 APPLICANT_KINDS = {"municipality": "Kommune", "county-branch": "Fylkesavdeling"}
 TABLES["applicant_kind"] = APPLICANT_KINDS
