@@ -350,3 +350,7 @@ TABLES["applicant_kind"] = APPLICANT_KINDS
 MAIL_TEMPLATES.setdefault("event_invitation", "Invitasjon til samling")
 MAIL_TEMPLATES.setdefault("event_scheduled", "Tidspunkt fastsatt")
 SUMMARY.setdefault("invitations_queued", "invitasjoner lagt i kø")
+RUN_COUNTS["day"].insert(
+    RUN_COUNTS["day"].index(("reminders_queued", "Påminnelser")) + 1,
+    ("invitations_queued", "Invitasjoner"),
+)
