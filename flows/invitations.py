@@ -15,9 +15,7 @@ from notifications.events import queue_due_invitations
 
 
 @task(name="queue-invitations", **RETRIES, retry_condition_fn=transient)
-def queue_invitations(
-    programme: str | None, as_of: date, dry_run: bool, run_id: str | None
-) -> int:
+def queue_invitations(programme: str | None, as_of: date, dry_run: bool, run_id: str | None) -> int:
     """How many invitations were queued (in a dry run: would be; nothing is kept)."""
     with acting_in_run(run_id), unit_of_work(dry_run=dry_run) as session:
         return queue_due_invitations(session, Acting(get_settings().actor, as_of), programme)
