@@ -67,6 +67,7 @@ from models import (
     Programme,
     Visit,
 )
+from notifications.events import invitation_date
 from notifications.reminders import plan_reminder_dates
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
@@ -124,8 +125,9 @@ class Demo:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
-            self.invitations = invite_dates(programme)  # each visit window's invitation day
+            self.visit_invitations = invite_dates(programme)  # each visit window's own day
             self.plan_reminders = plan_reminder_dates(programme)  # (first day, due date)
+            self.invitation_days = programme.rules.invitations.days_before
             obligations = programme.rules.obligations
             self.plan_dues = {
                 "meeting-plan": obligations.meeting_plan_due,
@@ -173,8 +175,10 @@ class Demo:
         a week ahead (reminders) and the day after its end (attendance), the first business day
         after a physical gathering (invoicing: a Saturday issues nothing), visit windows and the
         days their visits are invited, plan due dates (with their reminders) and the days after,
-        and grace periods running out."""
-        days = {self.period[0], self.period[1] + timedelta(days=1), *self.invitations.values()}
+        grace periods running out, and the invitation dates of the inspiration gathering and the
+        sharing arena."""
+        days = {self.period[0], self.period[1] + timedelta(days=1)}
+        days.update(self.visit_invitations.values())
         for event in self.events:
             if event.start is None:
                 continue
@@ -184,6 +188,8 @@ class Demo:
                 days.add(next_business_day(event.end))
             if event.kind == "visit-window":
                 days.add(event.start - timedelta(days=10))
+            if (invited := invitation_date(event, self.invitation_days)) is not None:
+                days.add(invited)  # invitations to the inspiration gathering, the sharing arena
         days.update(first for first, _ in self.plan_reminders.values())
         for due in self.plan_dues.values():
             days.update(

@@ -74,6 +74,8 @@ def parallel_names(ssb_name: str) -> str | None:
 def invoice_name(municipality: _Named | str) -> str:
     """The legal name an invoice gives the buyer: "Våler kommune", "Trondheim kommune"."""
     ssb = municipality if isinstance(municipality, str) else municipality.name
+    if is_county_branch_name(ssb):  # a county branch is the council's own: its name as it is
+        return ssb.strip()
     name = own_name(ssb)
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
 
@@ -88,3 +90,27 @@ def written_name(municipality: _Named | str) -> str:
         return name
     forms = [form.strip() for form in parallel.split(" - ") if form.strip()]
     return " – ".join([name, *forms])
+
+
+# --- county branches (fylkesavdelinger) -------------------------------------------------------
+
+#: A county branch is named as the council names it on its own pages ("Norsk kulturskoleråd
+#: Trøndelag", kulturskoleradet.no/lokale-sider/trondelag): the council's name and the county's
+#: Norwegian name. It is a part of the council, never "… kommune".
+COUNTY_BRANCH_PREFIX = "Norsk kulturskoleråd "
+
+
+def county_branch_name(county_name: str) -> str:
+    """The county branch of a county, from Statistics Norway's county name:
+    "Trøndelag - Trööndelage" → "Norsk kulturskoleråd Trøndelag", "Oslo" → "Norsk
+    kulturskoleråd Oslo" (the Norwegian form comes first in SSB's list)."""
+    norwegian = (county_name or "").split(" - ")[0].strip()
+    if not norwegian:
+        raise ValueError("a county branch needs its county's name")
+    return COUNTY_BRANCH_PREFIX + norwegian
+
+
+def is_county_branch_name(name: str) -> bool:
+    """True for a county branch's name ("Norsk kulturskoleråd Trøndelag"), which a letter prints
+    as it is (never with "kommune" after it)."""
+    return str(name or "").strip().startswith(COUNTY_BRANCH_PREFIX)

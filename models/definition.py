@@ -46,6 +46,7 @@ __all__ = [
     "Fee",
     "GatheringAttendance",
     "InvoiceTrigger",
+    "Invitations",
     "Invoicing",
     "IsoDate",
     "Mode",
@@ -293,6 +294,13 @@ class Reminders(DefinitionModel):
     plan_days_before: int = Field(default=14, ge=1, le=90)
 
 
+class Invitations(DefinitionModel):
+    """Invitations (notifications.events) to the inspiration gathering and the sharing arena: sent
+    this many days before the event to the cases that exist then."""
+
+    days_before: int = Field(default=21, ge=1, le=120)
+
+
 class ProgrammeDefinition(DefinitionModel):
     """The whole programme file, validated."""
 
@@ -310,6 +318,7 @@ class ProgrammeDefinition(DefinitionModel):
     visits: Visits = Visits()
     obligations: Obligations = Obligations()
     reminders: Reminders = Reminders()
+    invitations: Invitations = Invitations()
     events: list[EventDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")

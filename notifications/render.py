@@ -54,7 +54,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
-from kulturskole.names import own_name, written_name
+from kulturskole.names import is_county_branch_name, own_name, written_name
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -170,6 +170,17 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "reminder": ("advisor",),
     "credit_note": ("refund",),
 }
+
+# Events (notifications.events): ``event_invitation``: ``event`` (an exact event: the
+# inspiration gathering or the sharing arena), ``applicant`` {kind ("municipality" or
+# "county-branch")}; ``event_scheduled``: ``event`` (exact, as it is now), ``previous`` (the
+# same event as it was: tentative with its ``when``, or exact with other dates), ``applicant``.
+REQUIRED_CONTEXT.update(
+    {
+        "event_invitation": ("event", "applicant"),
+        "event_scheduled": ("event", "previous", "applicant"),
+    }
+)
 
 #: Every message template name.
 TEMPLATES: tuple[str, ...] = tuple(REQUIRED_CONTEXT)
@@ -469,9 +480,13 @@ def kommune(name: str) -> str:
     """A municipality's own name as it writes it in running text and subjects, "Bodø kommune":
     Statistics Norway's list form is turned into the own name first ("Herøy (Møre og Romsdal)"
     → "Herøy kommune", "Trondheim - Tråante" → "Trondheim kommune"; ``kulturskole.names``).
-    A name already ending in "kommune" is kept."""
+    A name already ending in "kommune" is kept, and so is a county branch's ("Norsk
+    kulturskoleråd Trøndelag": an applicant too, never a kommune)."""
     _defined(name)
-    name = own_name(str(name).strip()) or str(name).strip()
+    name = str(name).strip()
+    if is_county_branch_name(name):
+        return name
+    name = own_name(name) or name
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
 
 

@@ -5,7 +5,7 @@ person an answer should reach: the programme contact, or the advisor for a visit
 the message is queued (from the message's context) and stored with it, like the recipients.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

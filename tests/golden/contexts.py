@@ -234,6 +234,13 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan_reminder": _with(
         plan={"what": "meeting-plan", "due": PROGRAMME.obligations.meeting_plan_due}
     ),
+    "event_invitation": _with(event=event("inspiration"), applicant={"kind": "municipality"}),
+    "event_scheduled": _with(
+        event=event("coordinator-meeting-5")
+        | {"tentative": False, "start": date(2025, 8, 27), "end": date(2025, 8, 27)},
+        previous=event("coordinator-meeting-5"),
+        applicant={"kind": "municipality"},
+    ),
 }
 
 #: More samples of a kind, where a branch reads differently: sample name → (kind, builder).
@@ -245,6 +252,17 @@ VARIANTS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     ),
     "reminder-visit": ("reminder", _visit_reminder("physical")),
     "reminder-visit-digital": ("reminder", _visit_reminder("digital")),
+    "event_invitation-county-branch": (
+        "event_invitation",
+        lambda: (
+            common()
+            | {
+                "municipality": {"number": "F50", "name": "Norsk kulturskoleråd Trøndelag"},
+                "event": event("inspiration"),
+                "applicant": {"kind": "county-branch"},
+            }
+        ),
+    ),
     "visit_invitation-digital": (
         "visit_invitation",
         lambda: common() | {"visit": visit("digital")},

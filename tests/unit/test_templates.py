@@ -209,6 +209,29 @@ def extras() -> dict[str, dict[str, Any]]:
     }
 
 
+_EXTRAS_BEFORE_EVENTS = extras
+
+
+def extras() -> dict[str, dict[str, Any]]:  # noqa: F811  (the event mail appended)
+    """With the event mail (notifications.events): an invitation and a notice."""
+    exact_meeting = EVENTS["coordinator-meeting-5"] | {
+        "tentative": False,
+        "start": date(2025, 8, 27),
+        "end": date(2025, 8, 27),
+    }
+    return _EXTRAS_BEFORE_EVENTS() | {
+        "event_invitation": {
+            "event": EVENTS["inspiration"],
+            "applicant": {"kind": "municipality"},
+        },
+        "event_scheduled": {
+            "event": exact_meeting,
+            "previous": EVENTS["coordinator-meeting-5"],
+            "applicant": {"kind": "municipality"},
+        },
+    }
+
+
 def context_for(name: str, **overrides: Any) -> dict[str, Any]:
     return {**common(), **extras()[name], **overrides}
 
@@ -280,6 +303,16 @@ EXPECTED = {
         "«Forpliktelser»",
     ],
 }
+EXPECTED.update(
+    {
+        "event_invitation": ["inspirasjonssamling før oppstart", "fredag 15. mars 2024 kl. 09.00"],
+        "event_scheduled": [
+            "koordinatorsamling 5 nå er fastsatt",
+            "onsdag 27. august 2025",
+            "«August",
+        ],
+    }
+)
 
 
 # Formal letters open "Til <kommune>\nv/…", not "Hei <name>,".
@@ -291,7 +324,7 @@ FORMAL = {"contract_for_signature"}
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 17
+    assert len(TEMPLATES) == 19
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
