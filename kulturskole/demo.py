@@ -257,6 +257,7 @@ class Demo:
                     culture_school_head="Kulturskolelederen",
                     signed_on=day,
                 )
+                service.countersign(session, case, self.on(day), signed_on=day)
             self.fire(number, "contract", day)
             outcome["contracted"] += 1
         console.print(f"{day}  contracts: {dict(outcome)}")

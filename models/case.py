@@ -98,9 +98,7 @@ class Case(Base):
     culture_school_head_signatory: Mapped[Person | None] = relationship(
         foreign_keys=[culture_school_head_signatory_id]
     )
-    director_signatory: Mapped[Person | None] = relationship(
-        foreign_keys=[director_signatory_id]
-    )
+    director_signatory: Mapped[Person | None] = relationship(foreign_keys=[director_signatory_id])
     members: Mapped[list[GroupMember]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="GroupMember.id"
     )

@@ -112,6 +112,7 @@ ACTIONS = {
     "member-removed": "Medlem fjernet",
     "role-mapping-done": "Rollekartlegging registrert",
     "signed": "Avtalen signert",
+    "countersigned": "Avtalen signert av direktøren",
     "mail-queued": "E-post lagt i kø",
     "mail-sent": "E-post sendt",
     "mail-failed": "E-post feilet",

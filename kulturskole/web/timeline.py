@@ -158,6 +158,13 @@ def _signed(d: dict, names: _Names) -> list[Line]:
     ]
 
 
+def _countersigned(d: dict, names: _Names) -> list[Line]:
+    return [
+        _line(f"Direktør: {names.person(d.get('director_person_id'))}"),
+        _line(f"Signert {formatting.dato(d.get('signed_on'))}"),
+    ]
+
+
 def _advisor(d: dict, names: _Names) -> list[Line]:
     text = f"Veileder: {names.advisor(d.get('advisor_id'))}"
     if d.get("previous_advisor_id"):
@@ -323,6 +330,7 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "member-changed": _member,
     "member-removed": _member,
     "signed": _signed,
+    "countersigned": _countersigned,
     "advisor-assigned": _advisor,
     "visit-scheduled": _visit_scheduled,
     "visit-moved": _visit_moved,

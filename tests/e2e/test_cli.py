@@ -131,6 +131,9 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
     ok(run(cli, "cases", "sign", "0301", *signers, *signed))
     error = refused(run(cli, "cases", "contract", "0301", "--as-of", "2024-06-20"))
     assert "the buyer's reference and the invoice e-mail address" in error, error
+    assert "the council director's signature" in error, error
+    countersigned = ok(run(cli, "cases", "countersign", "0301", *signed))
+    assert "signed by Morten Christiansen for the council on 2024-06-10" in countersigned.stdout
     details = (
         "--reference",
         "Kulturskolen v/ Ola Koordinator",
@@ -176,6 +179,7 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         ("member-added", None, None, "2024-06-01"),
         ("role-mapping-done", None, None, "2024-06-01"),
         ("signed", None, None, "2024-06-10"),
+        ("countersigned", None, None, "2024-06-10"),
         ("invoicing-details-changed", None, None, "2024-06-15"),
         ("contract", "selected", "contracted", "2024-06-20"),
         ("activate", "contracted", "active", "2024-08-01"),
