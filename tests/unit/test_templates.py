@@ -99,6 +99,20 @@ VISIT = {
     },
 }
 
+# The agreement and contract meeting (avtale- og kontraktsmøte), with the case's advisor.
+MEETING = {
+    "start": datetime(2024, 8, 8, 9, 0, tzinfo=OSLO),
+    "end": datetime(2024, 8, 8, 10, 0, tzinfo=OSLO),
+    "mode": "digital",
+    "location": "Nettmøte (lenke sendes før møtet)",
+    "host": {
+        "name": "Ola Hansen",
+        "email": "ola.hansen@kulturskoleradet.no",
+        "phone": "900 12 345",
+        "advisor": True,
+    },
+}
+
 
 def common(name: str = "Trondheim - Tråante", recipient: Any = ...) -> dict[str, Any]:
     context: dict[str, Any] = {
@@ -195,6 +209,7 @@ def extras() -> dict[str, dict[str, Any]]:
             }
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
+        "contract_meeting_invitation": {"meeting": dict(MEETING)},
     }
 
 
@@ -250,6 +265,12 @@ EXPECTED = {
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
     "completion": ["delingsarena", "Januar 2026, uke 2–3 eller 4", "fullført"],
+    "contract_meeting_invitation": [
+        "avtale- og kontraktsmøte",
+        "torsdag 8. august 2024 kl. 09",
+        "nettmøte",
+        "Ola Hansen, veileder",
+    ],
 }
 
 
@@ -258,7 +279,7 @@ EXPECTED = {
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 16
+    assert len(TEMPLATES) == 17
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
