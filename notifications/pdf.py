@@ -17,8 +17,9 @@ from pathlib import Path
 
 __all__ = ["page_pdf"]
 
-# The documents name their own (serif) fonts for the browser; in the PDF, the embedded face.
-_TYPEFACE = 'body { font-family: "Open Sans", sans-serif; }'
+# The documents name their own (serif) fonts for the browser; in the PDF, the embedded face
+# (a user style must be !important to win over the page's own).
+_TYPEFACE = '* { font-family: "Open Sans", sans-serif !important; }'
 
 
 @cache

@@ -24,6 +24,10 @@ from notifications.documents import contract_name, contract_pdf
 from states.conditions import Context, signed
 
 
+class ContractAltered(InvalidInput):
+    """The stored file no longer matches the SHA-256 recorded when it was stored."""
+
+
 def signatures_of(case: Case) -> dict[str, Any]:
     """The three signatures as the contract prints them."""
     return {
@@ -86,7 +90,7 @@ def signed_contract(session: Session, case: Case) -> SignedContract:
             )
         raise InvalidInput(f"{_who(case)} has no signed contract: none was stored for it")
     if hashlib.sha256(row.content).hexdigest() != row.sha256:
-        raise InvalidInput(
+        raise ContractAltered(
             f"the stored contract of {_who(case)} does not match its SHA-256 "
             f"({row.sha256[:12]}…): it was altered after it was stored"
         )
