@@ -87,8 +87,8 @@ def book(session: Session, case: Case, acting: Acting) -> ContractMeeting:
         "contract-meeting-scheduled",
         details={
             "meeting_id": meeting.id,
-            "start": meeting.start.isoformat(),
-            "end": meeting.end.isoformat(),
+            "start": meeting.start.astimezone(get_settings().tz).isoformat(),
+            "end": meeting.end.astimezone(get_settings().tz).isoformat(),
             "mode": meeting.mode,
             "advisor_id": host.advisor_id,
         },
