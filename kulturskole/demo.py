@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from kulturskole import DATA_DIR, PROGRAMMES_DIR
 from kulturskole.config import get_settings
+from kulturskole.contract import meeting as contract_meetings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
@@ -57,6 +58,7 @@ from kulturskole.visits.advisors import block, import_advisors
 from models import (
     Breach,
     Case,
+    ContractMeeting,
     Invoice,
     InvoiceDelivery,
     Message,
@@ -318,6 +320,16 @@ class Demo:
             ).all()
             for visit_id in done:  # through the service, so that the history says so
                 visit_changes.done(session, visit_id, None, self.on(day))
+            meetings = session.scalars(
+                select(Case)
+                .join(ContractMeeting, ContractMeeting.case_id == Case.id)
+                .where(
+                    ContractMeeting.status == "scheduled", ContractMeeting.start < _midnight(day)
+                )
+                .order_by(Case.municipality_number)
+            ).all()
+            for case in meetings:  # the contract meetings held as booked
+                contract_meetings.held(session, case, self.on(day))
         self.decide(day)
 
     def bank_notification(self, session: Session, day: date, paid: list[Invoice]) -> None:
