@@ -4,7 +4,8 @@ Every entry point (the CLI, the flows package, the tests, the benchmarks) calls 
 before it works; ``transition()`` refuses to run until it has. The order of registration is the
 order of effects after the history entry: the mail is queued, then a terminated case's open
 breaches are closed, then its future visits are cancelled (with calendar cancellations); a
-contracted case's signed contract is stored as a PDF and its contract meeting booked.
+contracted case's signed contract is stored as a PDF and its contract meeting booked (and
+cancelled, if it has not taken place, when the case is terminated).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kulturskole import reactions
-from kulturskole.contract.meeting import book
+from kulturskole.contract.meeting import book, cancel_for_termination
 from kulturskole.contract.signed import store_signed_contract
 from kulturskole.history import Acting
 from kulturskole.obligations.breaches import close_for_termination
@@ -29,6 +30,7 @@ def wire() -> None:
     reactions.register(cancel_visits, trigger="terminate")
     reactions.register(store_contract, trigger="contract")
     reactions.register(book_contract_meeting, trigger="contract")
+    reactions.register(cancel_contract_meeting, trigger="terminate")
 
 
 def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:
@@ -51,6 +53,10 @@ def store_contract(session: Session, case: Case, change: Change, acting: Acting)
 def book_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
     """The programme period starts with an agreement and contract meeting: book it, invite."""
     book(session, case, acting)
+
+
+def cancel_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    cancel_for_termination(session, case, acting)
 
 
 def close_breaches(session: Session, case: Case, change: Change, acting: Acting) -> None:

@@ -139,6 +139,8 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
 #:   ("physical" or "digital"), location (text or None), host {name, email, phone (or None),
 #:   advisor (bool: the case's advisor; otherwise the programme contact)}}.
 REQUIRED_CONTEXT["contract_meeting_invitation"] = ("meeting",)
+#: - ``contract_meeting_cancelled``: ``meeting`` as above (the case was terminated before it).
+REQUIRED_CONTEXT["contract_meeting_cancelled"] = ("meeting",)
 
 #: Keys a message uses when present (absent or None → left out).
 #: ``withdrawn``: ``reason``; ``completion``: ``sharing_arena`` (the sharing-arena event, to say

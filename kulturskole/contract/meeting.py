@@ -87,8 +87,8 @@ def book(session: Session, case: Case, acting: Acting) -> ContractMeeting:
         "contract-meeting-scheduled",
         details={
             "meeting_id": meeting.id,
-            "start": meeting.start.astimezone(get_settings().tz).isoformat(),
-            "end": meeting.end.astimezone(get_settings().tz).isoformat(),
+            "start": _local_iso(meeting.start),
+            "end": _local_iso(meeting.end),
             "mode": meeting.mode,
             "advisor_id": host.advisor_id,
         },
@@ -136,6 +136,34 @@ def held(
         details={"meeting_id": meeting.id, "held_on": day.isoformat()},
     )
     return meeting, True
+
+
+def cancel_for_termination(session: Session, case: Case, acting: Acting) -> bool:
+    """A terminated case's meeting that has not taken place is cancelled, and the coordinator
+    and the host get the calendar cancellation (METHOD:CANCEL). False when there was none."""
+    meeting = meeting_of(session, case)
+    if meeting is None or meeting.status != "scheduled":
+        return False
+    if meeting.start.astimezone(get_settings().tz).date() < acting.as_of:
+        return False  # its day has passed: whether it was held is for an administrator to say
+    meeting.status = "cancelled"
+    meeting.sequence += 1
+    session.flush()
+    record(
+        session,
+        case,
+        acting,
+        "contract-meeting-cancelled",
+        details={"meeting_id": meeting.id, "start": _local_iso(meeting.start)},
+    )
+    phone = (
+        session.get(Advisor, meeting.advisor_id).phone
+        if meeting.advisor_id is not None
+        else case.programme.rules.contact.phone
+    )
+    host = Host(meeting.host_name, meeting.host_email, phone, meeting.advisor_id)
+    queue_invitation(session, case, meeting, host, acting, cancelled=True)
+    return True
 
 
 # --- the slot -----------------------------------------------------------------------------------
@@ -219,9 +247,17 @@ def location_of(meeting: ContractMeeting, case: Case) -> str:
 
 
 def queue_invitation(
-    session: Session, case: Case, meeting: ContractMeeting, host: Host, acting: Acting
+    session: Session,
+    case: Case,
+    meeting: ContractMeeting,
+    host: Host,
+    acting: Acting,
+    *,
+    cancelled: bool = False,
 ) -> None:
-    """Mail the coordinator and the host, with the meeting as an .ics (REQUEST)."""
+    """Mail the coordinator and the host, with the meeting as an .ics: a REQUEST, or with
+    ``cancelled`` a CANCEL of the same UID with the raised sequence."""
+    method = "CANCEL" if cancelled else "REQUEST"
     coordinator = coordinator_or_contact(case)
     title = case.programme.title
     name = kommune(case.municipality.name)
@@ -230,7 +266,7 @@ def queue_invitation(
         Invitation(
             uid=uid_of(meeting),
             sequence=meeting.sequence,
-            method="REQUEST",
+            method=method,
             start=meeting.start,
             end=meeting.end,
             summary=f"Avtale- og kontraktsmøte: {title} – {name}",
@@ -262,14 +298,24 @@ def queue_invitation(
     }
     queue(
         session,
-        key=key_for(case, "contract-meeting", meeting.id, meeting.sequence, "request"),
-        template="contract_meeting_invitation",
+        key=key_for(case, "contract-meeting", meeting.id, meeting.sequence, method.lower()),
+        template="contract_meeting_cancelled" if cancelled else "contract_meeting_invitation",
         context=context,
         to=[coordinator, Recipient(host.name, host.email)],
         case=case,
         acting=acting,
-        attachments=[File("invitasjon.ics", "text/calendar; charset=utf-8; method=REQUEST", ics)],
+        attachments=[
+            File(
+                "avlysning.ics" if cancelled else "invitasjon.ics",
+                f"text/calendar; charset=utf-8; method={method}",
+                ics,
+            )
+        ],
     )
+
+
+def _local_iso(moment: datetime) -> str:
+    return moment.astimezone(get_settings().tz).isoformat()
 
 
 def _who(case: Case) -> str:

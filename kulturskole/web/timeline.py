@@ -176,6 +176,10 @@ def _contract_meeting(d: dict, names: _Names) -> list[Line]:
     return [_line(f"{formatting.tidspunkt(d.get('start'))}, med {host}")]
 
 
+def _contract_meeting_cancelled(d: dict, _names: _Names) -> list[Line]:
+    return [_line(f"Møtet {formatting.tidspunkt(d.get('start'))} er avlyst")]
+
+
 def _advisor(d: dict, names: _Names) -> list[Line]:
     text = f"Veileder: {names.advisor(d.get('advisor_id'))}"
     if d.get("previous_advisor_id"):
@@ -345,6 +349,7 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "contract-stored": _contract_stored,
     "contract-meeting-scheduled": _contract_meeting,
     "contract-meeting-held": _contract_meeting,
+    "contract-meeting-cancelled": _contract_meeting_cancelled,
     "advisor-assigned": _advisor,
     "visit-scheduled": _visit_scheduled,
     "visit-moved": _visit_moved,

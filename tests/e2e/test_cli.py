@@ -168,7 +168,13 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         assert datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).tzinfo is not None
     assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
     mails = [e["details"]["template"] for e in entries if e["action"] == "mail-queued"]
-    assert mails == ["application_received", "selected", "contract_for_signature", "welcome"]
+    assert mails == [
+        "application_received",
+        "selected",
+        "contract_for_signature",
+        "contract_meeting_invitation",
+        "welcome",
+    ]
     entries = case_entries(entries)
     assert [(e["action"], e["from_state"], e["to_state"], e["effective_on"]) for e in entries] == [
         ("apply", None, "applied", "2024-04-15"),
@@ -182,6 +188,8 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         ("countersigned", None, None, "2024-06-10"),
         ("invoicing-details-changed", None, None, "2024-06-15"),
         ("contract", "selected", "contracted", "2024-06-20"),
+        ("contract-stored", None, None, "2024-06-20"),
+        ("contract-meeting-scheduled", None, None, "2024-06-20"),
         ("activate", "contracted", "active", "2024-08-01"),
     ]
     assert ok(run(cli, "audit", "verify")).stdout.startswith("history intact")

@@ -333,3 +333,42 @@ def test_holding_a_meeting_that_was_never_booked_is_refused(engine: Engine) -> N
     ready_for_contract(engine)
     with pytest.raises(InvalidInput, match="0301 Oslo has no contract meeting: none is booked"):
         held(engine, "2024-08-05")
+
+
+def terminate(engine: Engine, day: str) -> None:
+    with unit_of_work(engine) as session:
+        case = service.find_case(session, "0301", for_update=True)
+        service.transition(
+            session, case, "terminate", acting(day), reason="Brudd", initiated_by="leadership"
+        )
+
+
+def test_a_termination_before_the_meeting_cancels_it_in_the_calendar(engine: Engine) -> None:
+    contracted(engine)
+    terminate(engine, "2024-07-01")
+    row = meeting_row(engine)
+    assert (row.status, row.sequence) == ("cancelled", 1)
+    [mail] = mails(engine, "contract_meeting_cancelled")
+    assert mail.subject == "Avlyst: avtale- og kontraktsmøte 1. august 2024 – Oslo kommune"
+    for body in (mail.text_body, mail.html_body):
+        assert "er avsluttet" in body
+        assert "Avtale- og kontraktsmøtet torsdag 1. august 2024 kl. 09" in body
+    [ics] = mail.attachments
+    calendar = ics.content.decode("utf-8")
+    assert "METHOD:CANCEL" in calendar and "SEQUENCE:1" in calendar
+    assert "STATUS:CANCELLED" in calendar
+    [invitation] = mails(engine, "contract_meeting_invitation")
+    assert _uid(invitation.attachments[0].content) == _uid(ics.content)  # the same event
+    with pytest.raises(InvalidInput, match="was cancelled"):
+        held(engine, "2024-08-05")
+
+
+def test_a_termination_after_the_meetings_day_leaves_it_as_it_was(engine: Engine) -> None:
+    contracted(engine)
+    terminate(engine, "2024-08-02")
+    assert meeting_row(engine).status == "scheduled"
+    assert mails(engine, "contract_meeting_cancelled") == []
+
+
+def _uid(ics: bytes) -> str:
+    return next(line for line in ics.decode("utf-8").splitlines() if line.startswith("UID:"))

@@ -210,6 +210,7 @@ def extras() -> dict[str, dict[str, Any]]:
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
         "contract_meeting_invitation": {"meeting": dict(MEETING)},
+        "contract_meeting_cancelled": {"meeting": dict(MEETING)},
     }
 
 
@@ -271,6 +272,11 @@ EXPECTED = {
         "nettmøte",
         "Ola Hansen, veileder",
     ],
+    "contract_meeting_cancelled": [
+        "er avsluttet",
+        "Avtale- og kontraktsmøtet torsdag 8. august 2024 kl. 09",
+        "er derfor avlyst",
+    ],
 }
 
 
@@ -279,7 +285,7 @@ EXPECTED = {
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 17
+    assert len(TEMPLATES) == 18
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
