@@ -100,6 +100,7 @@ def main() -> None:
             culture_school_head="Kulturskoleleder",
             signed_on=date(2024, 6, 10),
         )
+        service.countersign(session, case, on("2024-06-10"), signed_on=date(2024, 6, 10))
 
     print(f"{len(numbers)} cases on {engine.url.render_as_string(hide_password=True)}")
     total = sum(

@@ -3,7 +3,9 @@
 Every entry point (the CLI, the flows package, the tests, the benchmarks) calls ``wire()``
 before it works; ``transition()`` refuses to run until it has. The order of registration is the
 order of effects after the history entry: the mail is queued, then a terminated case's open
-breaches are closed, then its future visits are cancelled (with calendar cancellations).
+breaches are closed, then its future visits are cancelled (with calendar cancellations); a
+contracted case's signed contract is stored as a PDF and its contract meeting booked (and
+cancelled, if it has not taken place, when the case is terminated).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kulturskole import reactions
+from kulturskole.contract.meeting import book, cancel_for_termination
+from kulturskole.contract.signed import store_signed_contract
 from kulturskole.history import Acting
 from kulturskole.obligations.breaches import close_for_termination
 from kulturskole.reactions import Change
@@ -24,6 +28,9 @@ def wire() -> None:
     reactions.register(queue_mail)
     reactions.register(close_breaches, trigger="terminate")
     reactions.register(cancel_visits, trigger="terminate")
+    reactions.register(store_contract, trigger="contract")
+    reactions.register(book_contract_meeting, trigger="contract")
+    reactions.register(cancel_contract_meeting, trigger="terminate")
 
 
 def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:
@@ -36,6 +43,20 @@ def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> 
         reason=change.reason,
         initiated_by=change.initiated_by,
     )
+
+
+def store_contract(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    """The contract, complete with the three signatures, is stored as a PDF with the case."""
+    store_signed_contract(session, case, acting)
+
+
+def book_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    """The programme period starts with an agreement and contract meeting: book it, invite."""
+    book(session, case, acting)
+
+
+def cancel_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    cancel_for_termination(session, case, acting)
 
 
 def close_breaches(session: Session, case: Case, change: Change, acting: Acting) -> None:

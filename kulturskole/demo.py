@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from kulturskole import DATA_DIR, PROGRAMMES_DIR
 from kulturskole.config import get_settings
+from kulturskole.contract import meeting as contract_meetings
 from kulturskole.db import current_engine, unit_of_work
 from kulturskole.errors import KulturskoleError
 from kulturskole.history import Acting, verify
@@ -59,6 +60,7 @@ from kulturskole.visits.scheduling import invite_dates
 from models import (
     Breach,
     Case,
+    ContractMeeting,
     Invoice,
     InvoiceDelivery,
     Message,
@@ -270,6 +272,7 @@ class Demo:
                     culture_school_head="Kulturskolelederen",
                     signed_on=day,
                 )
+                service.countersign(session, case, self.on(day), signed_on=day)
             self.fire(number, "contract", day)
             outcome["contracted"] += 1
         console.print(f"{day}  contracts: {dict(outcome)}")
@@ -316,6 +319,16 @@ class Demo:
             ).all()
             for visit_id in done:  # through the service, so that the history says so
                 visit_changes.done(session, visit_id, None, self.on(day))
+            meetings = session.scalars(
+                select(Case)
+                .join(ContractMeeting, ContractMeeting.case_id == Case.id)
+                .where(
+                    ContractMeeting.status == "scheduled", ContractMeeting.start < _midnight(day)
+                )
+                .order_by(Case.municipality_number)
+            ).all()
+            for case in meetings:  # the contract meetings held as booked
+                contract_meetings.held(session, case, self.on(day))
         self.decide(day)
 
     def attendance(self, case: Case, event: Any) -> tuple[int, list[str]]:

@@ -55,3 +55,10 @@ from models.payment_reminder import MAX_PAYMENT_REMINDERS, PaymentReminder  # no
 from models.refund import REFUND_STATUSES, Refund  # noqa: E402
 
 __all__ += ["MAX_PAYMENT_REMINDERS", "REFUND_STATUSES", "PaymentReminder", "Refund"]
+from models.contract import (  # noqa: E402
+    CONTRACT_MEETING_STATUSES,
+    ContractMeeting,
+    SignedContract,
+)
+
+__all__ += ["CONTRACT_MEETING_STATUSES", "ContractMeeting", "SignedContract"]

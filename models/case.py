@@ -73,6 +73,11 @@ class Case(Base):
         ForeignKey("person.id"), nullable=True
     )
     signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The council's director (direktør) signs for the council, on a day of their own.
+    director_signatory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id"), nullable=True
+    )
+    director_signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     # The council's advisor (veileder) for this municipality
     advisor_id: Mapped[int | None] = mapped_column(ForeignKey("advisor.id"), nullable=True)
@@ -93,6 +98,7 @@ class Case(Base):
     culture_school_head_signatory: Mapped[Person | None] = relationship(
         foreign_keys=[culture_school_head_signatory_id]
     )
+    director_signatory: Mapped[Person | None] = relationship(foreign_keys=[director_signatory_id])
     members: Mapped[list[GroupMember]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="GroupMember.id"
     )

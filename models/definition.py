@@ -39,6 +39,7 @@ __all__ = [
     "Clock",
     "Contact",
     "Contract",
+    "ContractMeeting",
     "Email",
     "EventDefinition",
     "EventKind",
@@ -301,6 +302,17 @@ class Invitations(DefinitionModel):
     days_before: int = Field(default=21, ge=1, le=120)
 
 
+class ContractMeeting(DefinitionModel):
+    """The agreement and contract meeting (avtale- og kontraktsmøte) that opens the programme
+    period: booked when a case is contracted, on the first open day from the period's start (or
+    ``lead_days`` after the contract, when that is later), in the host's first free slot."""
+
+    mode: Mode = "digital"
+    starts: list[Clock] = Field(default=["09:00", "11:00", "13:00"], min_length=1)
+    minutes: int = Field(default=60, ge=15, le=480)
+    lead_days: int = Field(default=7, ge=0, le=60)
+
+
 class ProgrammeDefinition(DefinitionModel):
     """The whole programme file, validated."""
 
@@ -320,6 +332,7 @@ class ProgrammeDefinition(DefinitionModel):
     reminders: Reminders = Reminders()
     invitations: Invitations = Invitations()
     events: list[EventDefinition] = Field(min_length=1)
+    contract_meeting: ContractMeeting = ContractMeeting()
 
     @model_validator(mode="after")
     def _consistent(self) -> ProgrammeDefinition:

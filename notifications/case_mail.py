@@ -10,14 +10,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from kulturskole.config import get_settings
 from kulturskole.history import Acting
 from kulturskole.names import own_name, parallel_names, written_name
-from models import Advisor, Case, Programme
+from models import Advisor, Case, Message, Programme
+from notifications.documents import (
+    contract_name,
+    contract_pdf,
+    founding_document_name,
+    founding_document_pdf,
+)
 from notifications.outbox import File, Recipient, queue
-from notifications.render import render_document
 
 #: The group members' roles as a letter names them (in the order a letter lists them).
 MEMBER_ROLES = {
@@ -162,21 +168,29 @@ def after_transition(
 
 
 def contract_for_signature(session, case: Case, acting: Acting) -> None:  # noqa: ANN001
-    """The contract document, for the chief executive's and culture school head's signatures."""
+    """The contract document (PDF), for the chief executive's and culture school head's
+    signatures, with the programme's founding document (grunnlagsdokumentet) it refers to."""
     to = coordinator_or_contact(case)
-    name = f"kontrakt-{case.programme_id}-{case.municipality_number}.html"
-    document = render_document("contract.html", common_context(case, to))
+    key = key_for(case, "contract-for-signature")
+    if session.scalar(select(Message.id).where(Message.idempotency_key == key)) is not None:
+        return  # queued before: no PDFs made for nothing
+    name = contract_name(case.programme, case.municipality_number)
+    files = [File(name, "application/pdf", contract_pdf(common_context(case, to), acting.as_of))]
     context = common_context(case, to) | {"attachment_name": name, "formal": True}
+    founding = founding_document_pdf(case.programme)
+    if founding is not None:
+        context["founding_document_name"] = founding_document_name(case.programme)
+        files.append(File(context["founding_document_name"], "application/pdf", founding))
     queue(
         session,
-        key=key_for(case, "contract-for-signature"),
+        key=key,
         template="contract_for_signature",
         context=context,
         to=[to, *chief_executive(case)],
         cc=[programme_contact(case.programme)],
         case=case,
         acting=acting,
-        attachments=[File(name, "text/html; charset=utf-8", document.encode("utf-8"))],
+        attachments=files,
     )
 
 

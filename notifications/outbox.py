@@ -106,11 +106,12 @@ def reply_to_for(context: Mapping[str, Any]) -> Recipient | None:
     """Who an answer to a message should reach, from the message's own context.
 
     A visit's mails (``visit`` in the context, or the ``advisor`` of a reminder of a visit) are
-    the advisor's: answers go to the advisor. Everything else is answered by the programme contact
+    the advisor's: answers go to the advisor; a contract meeting's (``meeting``) go to its host
+    (the advisor, or the programme contact). Everything else is answered by the programme contact
     (``KULTURSKOLE_PROGRAMME_CONTACT_*`` overriding the programme file's, as for copies).
     None when the context names nobody with an address.
     """
-    advisor = _get(_get(context, "visit"), "advisor")
+    advisor = _get(_get(context, "visit"), "advisor") or _get(_get(context, "meeting"), "host")
     if advisor is None and _get(_get(context, "event"), "kind") == "visit-window":
         advisor = _get(context, "advisor")  # a visit's reminder
     if _get(advisor, "email"):

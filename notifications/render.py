@@ -158,6 +158,12 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "completion": (),
     "plan_reminder": ("plan",),
 }
+#: - ``contract_meeting_invitation``: ``meeting`` {start, end (aware datetimes), mode
+#:   ("physical" or "digital"), location (text or None), host {name, email, phone (or None),
+#:   advisor (bool: the case's advisor; otherwise the programme contact)}}.
+REQUIRED_CONTEXT["contract_meeting_invitation"] = ("meeting",)
+#: - ``contract_meeting_cancelled``: ``meeting`` as above (the case was terminated before it).
+REQUIRED_CONTEXT["contract_meeting_cancelled"] = ("meeting",)
 
 #: Keys a message uses when present (absent or None → left out).
 #: ``withdrawn``: ``reason``; ``completion``: ``sharing_arena`` (the sharing-arena event, to say
@@ -170,6 +176,9 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "reminder": ("advisor",),
     "credit_note": ("refund",),
 }
+# contract_for_signature: founding_document_name (file name of the attached founding document,
+# grunnlagsdokumentet; absent when the programme has none).
+OPTIONAL_CONTEXT["contract_for_signature"] = ("founding_document_name",)
 
 # Events (notifications.events): ``event_invitation``: ``event`` (an exact event: the
 # inspiration gathering or the sharing arena), ``applicant`` {kind ("municipality" or
@@ -189,6 +198,8 @@ TEMPLATES: tuple[str, ...] = tuple(REQUIRED_CONTEXT)
 DOCUMENTS: dict[str, tuple[str, ...]] = {
     "contract": ("programme", "municipality", "council"),
 }
+# contract: optionally ``signatures`` {chief_executive, culture_school_head, signed_on,
+# director, director_signed_on}: the contract as the three parties signed it.
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,8 @@ def signed(case: Case, _ctx: Context) -> Unmet | None:
         lacking.append(("the culture school head's signature", "kulturskolelederens signatur"))
     if case.signed_on is None:
         lacking.append(("the date signed", "datoen den ble signert"))
+    if case.director_signatory_id is None or case.director_signed_on is None:
+        lacking.append(("the council director's signature", "direktørens signatur"))
     if lacking:
         return Unmet(
             "the contract lacks " + ", ".join(en for en, _ in lacking),

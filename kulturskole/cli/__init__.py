@@ -48,6 +48,7 @@ from kulturskole.cli import (  # noqa: E402
     attendance,
     breaches,
     cases,
+    contract,
     demo,
     invoices,
     mail,
@@ -70,4 +71,5 @@ payments.register(app)
 visits.register(app, cases.cases)
 breaches.register(app)
 attendance.register(app, cases.cases)
+contract.register(cases.cases)
 users.register(app)

@@ -190,6 +190,26 @@ def sign(
     ok(f"{number}: contract signed on {day.isoformat()}")
 
 
+@cases.command("countersign")
+def countersign(
+    number: Number,
+    signed_on: Annotated[str, typer.Option("--signed-on", help="YYYY-MM-DD")],
+    director: Annotated[
+        str | None,
+        typer.Option("--director", help="Who signed (default: the programme file's director)."),
+    ] = None,
+    programme: ProgrammeOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record the council director's signature on the contract."""
+    day = parse_date(signed_on, "--signed-on")
+    with work() as session:
+        case = service.find_case(session, number, programme, for_update=True)
+        service.countersign(session, case, acting(as_of), signed_on=day, director=director)
+        name = case.director_signatory.name
+    ok(f"{number}: contract signed by {name} for the council on {day.isoformat()}")
+
+
 @cases.command("invoicing-details")
 def invoicing_details(
     number: Number,

@@ -60,6 +60,7 @@ class _Replay:
     role_mapping_done: bool = False
     signatories: tuple[int | None, int | None] = (None, None)
     signed_on: str | None = None
+    director: tuple[int | None, str | None] = (None, None)  # (person, date signed)
     advisor_id: int | None = None
 
     def apply(self, entry: HistoryEntry) -> None:
@@ -82,6 +83,8 @@ class _Replay:
                 details.get("culture_school_head_person_id"),
             )
             self.signed_on = details.get("signed_on")
+        elif entry.action == "countersigned":
+            self.director = (details.get("director_person_id"), details.get("signed_on"))
         elif entry.action == "advisor-assigned":
             self.advisor_id = details.get("advisor_id")
 
@@ -104,6 +107,7 @@ def case_as_of(
     people = _people(session, replay)
     advisor = session.get(Advisor, replay.advisor_id) if replay.advisor_id else None
     chief, head = (people.get(i) if i else None for i in replay.signatories)
+    director = people.get(replay.director[0]) if replay.director[0] else None
     return CaseAsOf(
         municipality=case.municipality_number,
         name=case.municipality.name,
@@ -119,6 +123,8 @@ def case_as_of(
             chief_executive=chief.name if chief else None,
             culture_school_head=head.name if head else None,
             signed_on=replay.signed_on,
+            director=director.name if director else None,
+            director_signed_on=replay.director[1],
         ),
         members=[
             MemberData(role=role, **_person(people[person_id]))
@@ -134,7 +140,9 @@ def case_as_of(
 
 def _people(session: Session, replay: _Replay) -> dict[int, Person]:
     ids = {person for person, _role in replay.members.values()}
-    ids |= {i for i in (replay.contact_id, *replay.signatories) if i is not None}
+    ids |= {
+        i for i in (replay.contact_id, *replay.signatories, replay.director[0]) if i is not None
+    }
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}

@@ -18,6 +18,12 @@ from kulturskole.history import Finding, verify_case
 from kulturskole.read.attendance import AttendanceRow, list_attendance
 from kulturskole.read.breaches import BreachRow, list_breaches
 from kulturskole.read.cases import CaseDetail, detail_of
+from kulturskole.read.contract import (
+    ContractMeetingRow,
+    SignedContractRow,
+    contract_meeting_row,
+    signed_contract_row,
+)
 from kulturskole.read.history import HistoryRow, history_row
 from kulturskole.read.invoices import InvoiceRow, list_invoices
 from kulturskole.read.mail import MessageRow, list_messages
@@ -79,6 +85,8 @@ class CasePage(TypedDict):
     attendance: list[AttendanceRow]
     breaches: list[BreachRow]
     mail: list[MessageRow]
+    contract_meeting: ContractMeetingRow | None  # avtale- og kontraktsmøte
+    signed_contract: SignedContractRow | None  # the PDF stored when the case was contracted
 
 
 def case_page(
@@ -112,6 +120,8 @@ def case_page(
         attendance=list_attendance(session, case_id=case.id),
         breaches=list_breaches(session, case_id=case.id),
         mail=list_messages(session, case_id=case.id),
+        contract_meeting=contract_meeting_row(session, case.id),
+        signed_contract=signed_contract_row(session, case.id),
     )
 
 

@@ -47,6 +47,8 @@ class SignaturesData(TypedDict):
     chief_executive: str | None
     culture_school_head: str | None
     signed_on: str | None
+    director: str | None
+    director_signed_on: str | None
 
 
 class CaseDetail(TypedDict):
@@ -117,6 +119,10 @@ def detail_of(case: Case, as_of: date) -> CaseDetail:
             chief_executive=chief.name if chief else None,
             culture_school_head=head.name if head else None,
             signed_on=case.signed_on.isoformat() if case.signed_on else None,
+            director=case.director_signatory.name if case.director_signatory else None,
+            director_signed_on=(
+                case.director_signed_on.isoformat() if case.director_signed_on else None
+            ),
         ),
         members=[MemberData(role=m.role, **_person(m.person)) for m in case.members],
         missing=missing(case, as_of),

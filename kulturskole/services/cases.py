@@ -251,6 +251,40 @@ def sign(
     )
 
 
+def countersign(
+    session: Session,
+    case: Case,
+    acting: Acting,
+    *,
+    signed_on: date,
+    director: str | None = None,
+) -> None:
+    """Record the council director's signature on the contract (the name defaults to the
+    programme file's ``contract.director``); with the municipality's two it is complete."""
+    if case.state not in ("applied", "selected"):
+        raise InvalidInput(
+            f"the contract can only be signed before it is in force (it is {case.state})"
+        )
+    if signed_on > acting.as_of:
+        raise InvalidInput(
+            f"the date signed {signed_on} is after the effective date {acting.as_of}"
+        )
+    name = director if director is not None else case.programme.rules.contract.director
+    case.director_signatory = Person(name=clean_name(name, "director"))
+    case.director_signed_on = signed_on
+    session.flush()
+    record(
+        session,
+        case,
+        acting,
+        "countersigned",
+        details={
+            "director_person_id": case.director_signatory_id,
+            "signed_on": signed_on.isoformat(),
+        },
+    )
+
+
 def transition(
     session: Session,
     case: Case,

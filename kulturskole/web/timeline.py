@@ -158,6 +158,28 @@ def _signed(d: dict, names: _Names) -> list[Line]:
     ]
 
 
+def _countersigned(d: dict, names: _Names) -> list[Line]:
+    return [
+        _line(f"Direktør: {names.person(d.get('director_person_id'))}"),
+        _line(f"Signert {formatting.dato(d.get('signed_on'))}"),
+    ]
+
+
+def _contract_stored(d: dict, _names: _Names) -> list[Line]:
+    return [_line(f"{d.get('filename')} (SHA-256 {str(d.get('sha256'))[:12]}…)")]
+
+
+def _contract_meeting(d: dict, names: _Names) -> list[Line]:
+    if d.get("held_on"):
+        return [_line(f"Gjennomført {formatting.dato(d['held_on'])}")]
+    host = names.advisor(d["advisor_id"]) if d.get("advisor_id") else "programkontakten"
+    return [_line(f"{formatting.tidspunkt(d.get('start'))}, med {host}")]
+
+
+def _contract_meeting_cancelled(d: dict, _names: _Names) -> list[Line]:
+    return [_line(f"Møtet {formatting.tidspunkt(d.get('start'))} er avlyst")]
+
+
 def _advisor(d: dict, names: _Names) -> list[Line]:
     text = f"Veileder: {names.advisor(d.get('advisor_id'))}"
     if d.get("previous_advisor_id"):
@@ -323,6 +345,11 @@ DESCRIBE: dict[str, Callable[[dict, _Names], list[Line]]] = {
     "member-changed": _member,
     "member-removed": _member,
     "signed": _signed,
+    "countersigned": _countersigned,
+    "contract-stored": _contract_stored,
+    "contract-meeting-scheduled": _contract_meeting,
+    "contract-meeting-held": _contract_meeting,
+    "contract-meeting-cancelled": _contract_meeting_cancelled,
     "advisor-assigned": _advisor,
     "visit-scheduled": _visit_scheduled,
     "visit-moved": _visit_moved,

@@ -55,7 +55,8 @@ def invoicing_details(session: Session, number: str, day: str = "2024-06-01") ->
 
 
 def ready_for_contract(engine: Engine, number: str = "0301") -> None:
-    """Applied, selected, group of four with coordinator and school owner, mapped, signed,
+    """Applied, selected, group of four with coordinator and school owner, mapped, signed by
+    the municipality and the council's director,
     with the invoicing details the contract needs."""
     apply_case(engine, number)
     with unit_of_work(engine) as session:
@@ -75,6 +76,7 @@ def ready_for_contract(engine: Engine, number: str = "0301") -> None:
             culture_school_head="Per Leder",
             signed_on=date(2024, 6, 10),
         )
+        service.countersign(session, case, acting("2024-06-10"), signed_on=date(2024, 6, 10))
 
 
 def state_of(engine: Engine, number: str = "0301") -> str:

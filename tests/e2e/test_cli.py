@@ -131,6 +131,9 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
     ok(run(cli, "cases", "sign", "0301", *signers, *signed))
     error = refused(run(cli, "cases", "contract", "0301", "--as-of", "2024-06-20"))
     assert "the buyer's reference and the invoice e-mail address" in error, error
+    assert "the council director's signature" in error, error
+    countersigned = ok(run(cli, "cases", "countersign", "0301", *signed))
+    assert "signed by Morten Christiansen for the council on 2024-06-10" in countersigned.stdout
     details = (
         "--reference",
         "Kulturskolen v/ Ola Koordinator",
@@ -165,7 +168,13 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         assert datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).tzinfo is not None
     assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
     mails = [e["details"]["template"] for e in entries if e["action"] == "mail-queued"]
-    assert mails == ["application_received", "selected", "contract_for_signature", "welcome"]
+    assert mails == [
+        "application_received",
+        "selected",
+        "contract_for_signature",
+        "contract_meeting_invitation",
+        "welcome",
+    ]
     entries = case_entries(entries)
     assert [(e["action"], e["from_state"], e["to_state"], e["effective_on"]) for e in entries] == [
         ("apply", None, "applied", "2024-04-15"),
@@ -176,8 +185,11 @@ def test_happy_path_from_application_to_active_through_the_cli_only(
         ("member-added", None, None, "2024-06-01"),
         ("role-mapping-done", None, None, "2024-06-01"),
         ("signed", None, None, "2024-06-10"),
+        ("countersigned", None, None, "2024-06-10"),
         ("invoicing-details-changed", None, None, "2024-06-15"),
         ("contract", "selected", "contracted", "2024-06-20"),
+        ("contract-stored", None, None, "2024-06-20"),
+        ("contract-meeting-scheduled", None, None, "2024-06-20"),
         ("activate", "contracted", "active", "2024-08-01"),
     ]
     assert ok(run(cli, "audit", "verify")).stdout.startswith("history intact")

@@ -100,6 +100,18 @@ def visit(mode: str = "physical") -> dict[str, Any]:
     }
 
 
+def meeting() -> dict[str, Any]:
+    """The agreement and contract meeting (``notifications.contract_meeting``'s context): digital,
+    hosted by the case's advisor."""
+    return {
+        "start": datetime(2024, 8, 8, 9, 0, tzinfo=OSLO),
+        "end": datetime(2024, 8, 8, 10, 0, tzinfo=OSLO),
+        "mode": "digital",
+        "location": "Nettmøte (lenke sendes før møtet)",
+        "host": ADVISOR | {"advisor": True},
+    }
+
+
 def _with(**extra: Any) -> Callable[[], dict[str, Any]]:
     return lambda: common() | extra
 
@@ -235,6 +247,8 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
         plan={"what": "meeting-plan", "due": PROGRAMME.obligations.meeting_plan_due}
     ),
     "event_invitation": _with(event=event("inspiration"), applicant={"kind": "municipality"}),
+    "contract_meeting_invitation": lambda: common() | {"meeting": meeting()},
+    "contract_meeting_cancelled": lambda: common() | {"meeting": meeting()},
     "event_scheduled": _with(
         event=event("coordinator-meeting-5")
         | {"tentative": False, "start": date(2025, 8, 27), "end": date(2025, 8, 27)},

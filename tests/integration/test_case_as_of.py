@@ -101,6 +101,9 @@ def steps() -> list[tuple[str, object]]:
             culture_school_head="Per Leder",
             signed_on=date.fromisoformat(day) - timedelta(days=2),
         )
+        service.countersign(
+            session, _case(session), on(day), signed_on=date.fromisoformat(day) - timedelta(days=1)
+        )
 
     def invoicing(session, day):  # noqa: ANN001, ANN202
         invoicing_details(session, "0301", day)
@@ -188,6 +191,8 @@ def test_the_rebuilt_case_shows_the_changes_in_between(engine: Engine, tmp_path:
         "chief_executive": "Kommunedirektør Hansen",
         "culture_school_head": "Per Leder",
         "signed_on": "2024-06-08",
+        "director": "Morten Christiansen",
+        "director_signed_on": "2024-06-09",
     }
     assert as_of(engine, "2024-06-30")["advisor"] is None
     assert as_of(engine, "2024-07-01")["advisor"] == "Anne Berg"

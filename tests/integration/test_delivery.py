@@ -14,6 +14,7 @@ from models import HistoryEntry, Message
 from models.base import utcnow
 from notifications.delivery import claim, deliver_due
 from tests.builders.cases import apply_case, ready_for_contract
+from tests.support.pdf import pdf_text
 from tests.support.smtp_server import Handler, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
@@ -73,12 +74,12 @@ def test_server_receives_headers_bodies_and_attachment(engine: Engine, smtp_env)
     html = mail.get_body(("html",)).get_content().replace("\r\n", "\n")
     assert text.strip() == contract.text_body.strip()
     assert html.strip() == contract.html_body.strip()
-    [attachment] = list(mail.iter_attachments())
+    attachment, founding = list(mail.iter_attachments())
     assert attachment.get_filename().startswith("kontrakt-") and "Oslo kommune" in (
-        attachment.get_content()
-        if isinstance(attachment.get_content(), str)
-        else attachment.get_content().decode("utf-8")
+        pdf_text(attachment.get_content())
     )
+    assert founding.get_filename() == "grunnlagsdokument-regionale-program-2024-2025.pdf"
+    assert founding.get_content_type() == "application/pdf"
     assert all(m.status == "sent" for m in all_messages(engine))
 
 

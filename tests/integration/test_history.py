@@ -57,6 +57,7 @@ def test_every_change_appends_one_chained_entry(engine: Engine) -> None:
         "role-mapping-done",
         "invoicing-details-changed",
         "signed",
+        "countersigned",
     ]
     assert [e.seq for e in rows] == list(range(1, len(rows) + 1))
     assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))

@@ -18,6 +18,7 @@ from models import HistoryEntry, Message
 from notifications import case_mail
 from notifications.delivery import deliver_due
 from tests.builders.cases import GROUP, acting, apply_case, ready_for_contract
+from tests.support.pdf import pdf_text
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
@@ -77,10 +78,17 @@ def test_selection_sends_the_contract_for_signature_with_the_document(engine: En
     assert [r["address"] for r in contract.cc] == ["aste.domaas@kulturskoleradet.no"]
     with unit_of_work(engine) as session:
         message = session.get(Message, contract.id)
-        [document] = message.attachments
-        html = document.content.decode("utf-8")
-    assert document.filename.endswith(".html") and "Oslo kommune" in html
-    assert "kommunedirektør" in html and "kulturskoleleder" in html
+        document, founding = message.attachments
+        text, founding_text = pdf_text(document.content), pdf_text(founding.content)
+    assert document.filename == "kontrakt-regionale-2024-2025-0301.pdf"
+    assert document.content_type == founding.content_type == "application/pdf"
+    assert "Oslo kommune" in text and "kommunedirektør" in text and "kulturskoleleder" in text
+    assert founding.filename == "grunnlagsdokument-regionale-program-2024-2025.pdf"
+    assert founding_text.startswith("Grunnlagsdokument Fremtidens kulturskole – regionale program")
+    assert "avtale- og kontraktsmøte med hver deltakerkommune" in founding_text
+    for body in (contract.text_body, contract.html_body):
+        assert "grunnlagsdokumentet som kontrakten bygger på" in body
+        assert "grunnlagsdokument-regionale-program-2024-2025.pdf" in body
 
 
 def test_termination_goes_to_coordinator_and_chief_executive_with_copy(engine: Engine) -> None:

@@ -35,7 +35,7 @@ def test_wiring_twice_registers_each_reaction_once(
     bootstrap.wire()
     wired = list(reactions._registry)
     bootstrap.wire()
-    assert reactions._registry == wired and len(wired) == 3
+    assert reactions._registry == wired and len(wired) == 6
     apply_case(engine, "0301")
     with unit_of_work(engine) as session:
         case = service.find_case(session, "0301", for_update=True)

@@ -107,6 +107,8 @@ def test_case_detail_lists_what_each_allowed_trigger_still_needs(engine: Engine)
         "chief_executive": "Kommunedirektør Hansen",
         "culture_school_head": "Per Leder",
         "signed_on": "2024-06-10",
+        "director": "Morten Christiansen",
+        "director_signed_on": "2024-06-10",
     }
 
 

@@ -49,6 +49,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "kulturskole.obligations",
             "kulturskole.lifecycle",
             "kulturskole.payments",
+            "kulturskole.contract",
         ),
     ),
     ("read side and composition", ("kulturskole.read", "kulturskole.bootstrap")),

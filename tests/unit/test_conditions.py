@@ -65,10 +65,30 @@ def test_the_contract_names_each_missing_signature_and_the_date() -> None:
     unsigned = case()
     assert c.signed(unsigned, TODAY) == (
         "the contract lacks the chief executive's signature, the culture school head's "
-        "signature, the date signed"
+        "signature, the date signed, the council director's signature"
     )
-    half = case(chief_executive_signatory_id=1, signed_on=date(2024, 6, 1))
+    half = case(
+        chief_executive_signatory_id=1,
+        signed_on=date(2024, 6, 1),
+        director_signatory_id=3,
+        director_signed_on=date(2024, 6, 2),
+    )
     assert c.signed(half, TODAY) == "the contract lacks the culture school head's signature"
+
+
+def test_the_contract_is_complete_only_with_the_directors_signature_and_its_date() -> None:
+    municipality = {
+        "chief_executive_signatory_id": 1,
+        "culture_school_head_signatory_id": 2,
+        "signed_on": date(2024, 6, 1),
+    }
+    assert c.signed(case(**municipality), TODAY) == (
+        "the contract lacks the council director's signature"
+    )
+    undated = case(**municipality, director_signatory_id=3)
+    assert c.signed(undated, TODAY) == "the contract lacks the council director's signature"
+    complete = case(**municipality, director_signatory_id=3, director_signed_on=date(2024, 6, 2))
+    assert c.signed(complete, TODAY) is None
 
 
 def test_the_period_starts_on_its_first_day_and_ends_after_its_last() -> None:

@@ -109,11 +109,13 @@ def test_the_coordinators_missing_contact_details_in_norwegian(
 
 def test_the_missing_signatures_in_norwegian() -> None:
     assert c.signed(case(), TODAY).nb == (
-        "avtalen mangler kommunedirektørens signatur, kulturskolelederens signatur og datoen "
-        "den ble signert"
+        "avtalen mangler kommunedirektørens signatur, kulturskolelederens signatur, datoen "
+        "den ble signert og direktørens signatur"
     )
     half = case(chief_executive_signatory_id=1, signed_on=date(2024, 6, 1))
-    assert c.signed(half, TODAY).nb == "avtalen mangler kulturskolelederens signatur"
+    assert c.signed(half, TODAY).nb == (
+        "avtalen mangler kulturskolelederens signatur og direktørens signatur"
+    )
 
 
 def test_the_programme_period_in_norwegian_dates() -> None:

@@ -59,6 +59,9 @@ def contract_ready(case: Case) -> Case:
     case.culture_school_head_signatory = Person(name="CSH")
     case.culture_school_head_signatory_id = 2
     case.signed_on = date(2024, 6, 1)
+    case.director_signatory = Person(name="Director")
+    case.director_signatory_id = 3
+    case.director_signed_on = date(2024, 6, 2)
     case.invoicing_details = InvoicingDetails(reference="Bestilling 4711", email="faktura@x.no")
     return case
 

@@ -99,6 +99,20 @@ VISIT = {
     },
 }
 
+# The agreement and contract meeting (avtale- og kontraktsmøte), with the case's advisor.
+MEETING = {
+    "start": datetime(2024, 8, 8, 9, 0, tzinfo=OSLO),
+    "end": datetime(2024, 8, 8, 10, 0, tzinfo=OSLO),
+    "mode": "digital",
+    "location": "Nettmøte (lenke sendes før møtet)",
+    "host": {
+        "name": "Ola Hansen",
+        "email": "ola.hansen@kulturskoleradet.no",
+        "phone": "900 12 345",
+        "advisor": True,
+    },
+}
+
 
 def common(name: str = "Trondheim - Tråante", recipient: Any = ...) -> dict[str, Any]:
     context: dict[str, Any] = {
@@ -206,6 +220,8 @@ def extras() -> dict[str, dict[str, Any]]:
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
         "plan_reminder": {"plan": {"what": "meeting-plan", "due": date(2024, 10, 31)}},
+        "contract_meeting_invitation": {"meeting": dict(MEETING)},
+        "contract_meeting_cancelled": {"meeting": dict(MEETING)},
     }
 
 
@@ -302,6 +318,17 @@ EXPECTED = {
         "torsdag 31. oktober 2024",
         "«Forpliktelser»",
     ],
+    "contract_meeting_invitation": [
+        "avtale- og kontraktsmøte",
+        "torsdag 8. august 2024 kl. 09",
+        "nettmøte",
+        "Ola Hansen, veileder",
+    ],
+    "contract_meeting_cancelled": [
+        "er avsluttet",
+        "Avtale- og kontraktsmøtet torsdag 8. august 2024 kl. 09",
+        "er derfor avlyst",
+    ],
 }
 EXPECTED.update(
     {
@@ -324,7 +351,7 @@ FORMAL = {"contract_for_signature"}
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 19
+    assert len(TEMPLATES) == 21
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }

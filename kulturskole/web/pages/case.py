@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kulturskole.contract.signed import ContractAltered, signed_contract
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.read.case_as_of import case_as_of
 from kulturskole.read.case_page import ChainProblem, case_page
+from kulturskole.services.cases import find_case
 from kulturskole.services.invoicing_details import set_invoicing_details
 from kulturskole.services.users import Account
 from kulturskole.web.context import (
@@ -109,6 +111,35 @@ def as_of(request: Request, user: Account) -> Response:
     return render(request, "case_as_of.html", data=data, day=day, title=f"{data['name']} per dato")
 
 
+@page("finance")
+def contract_document(request: Request, user: Account) -> Response:
+    """The signed contract as stored when the case was contracted (finance and admin)."""
+    number = _number(request)
+    with reading(request) as session:
+        try:
+            case = find_case(session, number, programme_param(request))
+        except NotFound:
+            raise _no_case(number) from None
+        try:
+            row = signed_contract(session, case)
+        except ContractAltered:
+            raise NotFound(
+                f"Den lagrede kontrakten for kommunenummer {number} stemmer ikke med "
+                "kontrollsummen sin og blir ikke utlevert."
+            ) from None
+        except InvalidInput:
+            raise NotFound(
+                f"Kommunenummer {number} har ingen signert kontrakt ennå: den lagres når "
+                "alle tre har signert og avtalen er inngått."
+            ) from None
+        filename, content = row.filename, row.content
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 INVOICING_WORDINGS: list[Wording] = [
     (
         r"cannot change the invoicing details of .*: the case is (\w+)",
@@ -159,5 +190,6 @@ def invoicing_details(request: Request, form: dict[str, str], user: Account) -> 
 routes = [
     Route("/cases/{number}", case, methods=["GET"]),
     Route("/cases/{number}/as-of", as_of, methods=["GET"]),
+    Route("/cases/{number}/contract.pdf", contract_document, methods=["GET"]),
     Route("/cases/{number}/invoicing-details", invoicing_details, methods=["POST"]),
 ]
