@@ -2,14 +2,20 @@
 
 The text is set in Open Sans from the PyPI package ``ttf-opensans``, embedded, so the PDF does
 not depend on the fonts of the machine that makes it (as the invoice PDFs in
-``kulturskole.invoicing.pdf``). Deterministic: the creation and modification dates are the
-``made`` moment passed in and nothing else depends on the clock, so the same page gives the
-same bytes.
+``kulturskole.invoicing.pdf``, which makes them here). Deterministic: the creation and
+modification dates are the ``made`` moment passed in, and so are the embedded font subsets'
+own timestamps (fontTools writes the time of subsetting into each font's ``head`` table unless
+``SOURCE_DATE_EPOCH`` says otherwise, so two PDFs made a second apart differed), so the same
+page gives the same bytes.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -47,8 +53,30 @@ def _fonts():  # noqa: ANN202
     return CSS(string="\n".join([*faces, _TYPEFACE]), font_config=configuration), configuration
 
 
-def page_pdf(html: str, *, title: str, author: str, made: datetime) -> bytes:
-    """The HTML page as an A4 PDF (the page's own ``@page`` rules apply), with metadata."""
+_EPOCH = threading.Lock()
+
+
+@contextmanager
+def _fonts_dated(made: datetime) -> Iterator[None]:
+    """Font subsets made inside are dated ``made`` (the reproducible-builds convention
+    ``SOURCE_DATE_EPOCH``, which fontTools reads), the environment as it was after."""
+    with _EPOCH:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(made.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def page_pdf(
+    html: str, *, title: str, author: str, made: datetime, description: str | None = None
+) -> bytes:
+    """The HTML page as an A4 PDF (the page's own ``@page`` rules apply), with metadata; the
+    same arguments give the same bytes."""
     from weasyprint import HTML  # loads slowly: only when a PDF is made
 
     stylesheet, configuration = _fonts()
@@ -58,7 +86,10 @@ def page_pdf(html: str, *, title: str, author: str, made: datetime) -> bytes:
     metadata = document.metadata
     metadata.title = title
     metadata.authors = [author]
+    if description:
+        metadata.description = description
     metadata.generator = "kulturskole"
     metadata.lang = "nb-NO"
     metadata.created = metadata.modified = made.isoformat()
-    return document.write_pdf(uncompressed_pdf=False)
+    with _fonts_dated(made):
+        return document.write_pdf(uncompressed_pdf=False)
