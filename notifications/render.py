@@ -54,6 +54,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
+from notifications import words as _words
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -389,6 +390,10 @@ def _environment() -> Environment:
 
 #: The shared jinja environment (filters as above; the global ``fail(message)`` raises).
 environment = _environment()
+# Numbers and amounts in running text (notifications.words): "tre avdrag", "20 000 kroner".
+# setdefault: a filter of the same name defined above wins.
+for _name, _filter in _words.FILTERS.items():
+    environment.filters.setdefault(_name, _filter)
 
 # Whitespace except the no-break spaces, which Babel puts inside amounts ("6 666,67 kr").
 _SUBJECT_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
