@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
-__all__ = ["FILTERS", "kroner", "ordenstall", "tall"]
+__all__ = ["FILTERS", "event_name", "kroner", "ordenstall", "tall"]
 
 _LOCALE = "nb_NO"
 
@@ -63,3 +63,11 @@ def kroner(amount_ore: int) -> str:
 
 #: Template filters this module provides (``notifications.render`` registers them).
 FILTERS = {"tall": tall, "ordenstall": ordenstall, "kroner": kroner}
+
+
+def event_name(title: str, *, in_sentence: bool = False) -> str:
+    """An event's short name, the part of its title before a colon ("Fellessamling 1: oppstart
+    av regionale program" → "Fellessamling 1"); ``in_sentence``: with a small first letter, as
+    inside a sentence ("deltok på fellessamling 1")."""
+    name = str(title).split(":", 1)[0].strip() or str(title).strip()
+    return name[:1].lower() + name[1:] if in_sentence else name
