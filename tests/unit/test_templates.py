@@ -213,8 +213,8 @@ EXPECTED = {
     "reminder": ["om 7 dager", "24.–25. september 2024", "fysisk", "Hele kommunegruppen"],
     "invoice": [
         f"6{NBSP}666,67{NBSP}kr",
-        f"20{NBSP}000,00{NBSP}kr",
-        "1 av 3",
+        f"20{NBSP}000{NBSP}kroner for hele programperioden",
+        "det første av tre avdrag",
         "26. oktober 2024",
         "5001000016",
         "1503.12.34567",
@@ -237,7 +237,7 @@ EXPECTED = {
         f"4{NBSP}666,67{NBSP}kr",
         "26. oktober 2024",
         "23. november 2024",
-        "Dersom beløpet er betalt, kan du se bort fra denne påminnelsen.",
+        "Har dere betalt i mellomtiden, kan dere se bort fra denne påminnelsen.",
     ],
     "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
     "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
@@ -537,7 +537,7 @@ def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
     result = render("invoice", context_for("invoice", ehf=False))
     assert "EHF" not in result.text and "EHF" not in result.html
     assert f"Beløp: 6{NBSP}666,67{NBSP}kr" in result.text
-    assert result.subject.startswith("Faktura 2024-0001 – deltakeravgift 1 av 3 – ")
+    assert result.subject.startswith("Faktura 2024-0001 – deltakeravgift, avdrag 1 av 3 – ")
 
 
 def test_reminder_counts_days() -> None:
