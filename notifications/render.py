@@ -394,6 +394,9 @@ environment = _environment()
 # setdefault: a filter of the same name defined above wins.
 for _name, _filter in _words.FILTERS.items():
     environment.filters.setdefault(_name, _filter)
+# The formal opening in base.txt/base.html names the municipality in full (kommune_fullt, from
+# the letters' branch); until that filter is here, its short form.
+environment.filters.setdefault("kommune_fullt", kommune)
 
 # Whitespace except the no-break spaces, which Babel puts inside amounts ("6 666,67 kr").
 _SUBJECT_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
