@@ -14,6 +14,7 @@ from kulturskole.history import Acting
 from models import Case, Programme
 from notifications.outbox import File, Recipient, queue
 from notifications.render import render_document
+from notifications.termination_letter import termination_context
 
 # trigger → message template
 TRANSITION_MAIL = {
@@ -118,11 +119,9 @@ def after_transition(
     elif trigger == "terminate":
         recipients += chief_executive(case)
         cc.append(programme_contact(case.programme))
-        context["termination"] = {
-            "reason": reason,
-            "initiated_by": initiated_by,
-            "effective_on": acting.as_of,
-        }
+        context["termination"] = termination_context(
+            session, case, acting.as_of, reason, initiated_by
+        )
     queue(
         session,
         key=key_for(case, trigger),

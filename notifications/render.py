@@ -112,11 +112,14 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #:   "digital"), location (text or None), advisor {name, email, phone}}.
 #: - ``visit_changed``: ``visit``, ``previous_start`` (aware datetime).
 #: - ``visit_cancelled``: ``visit``, ``reason`` (text or None).
-#: - ``obligation_warning``: ``breach`` {rule, rule_text, evidence, remedy_by (date),
-#:   can_terminate (bool: the letter says the agreement can be ended; never for an unpaid
-#:   invoice)}.
+#: - ``obligation_warning``: ``breach`` {rule, rule_text, evidence ([sentences], from
+#:   notifications.breach_text), remedy_by (date), can_terminate (bool: the letter says the
+#:   agreement can be ended; never for an unpaid invoice), undoable (bool: it can be put right;
+#:   False asks for a written explanation and a plan), request (what is asked for by the date)}.
 #: - ``termination``: ``termination`` {reason, initiated_by ("leadership" or "coordinator"),
-#:   effective_on (date)}.
+#:   effective_on (date), warning ({sent_on, about, evidence, remedy_by} or None), instalments
+#:   {total, invoiced, unpaid, still_invoiced, not_invoiced}, visits_cancelled (int)}; built by
+#:   notifications.termination_letter.
 #: - ``completion``: nothing.
 REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "application_received": ("applied_on", "contact"),

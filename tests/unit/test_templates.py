@@ -183,8 +183,10 @@ def extras() -> dict[str, dict[str, Any]]:
                 "rule": "gathering-attendance",
                 "can_terminate": True,
                 "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i lokalt arbeid.",
-                "evidence": "Ingen fra kommunegruppen deltok på Fellessamling 2.",
+                "evidence": ["Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november."],
                 "remedy_by": date(2025, 1, 15),
+                "undoable": False,
+                "request": "en skriftlig redegjørelse for fraværet og en plan",
             }
         },
         "termination": {
@@ -192,6 +194,23 @@ def extras() -> dict[str, dict[str, Any]]:
                 "reason": "Kommunegruppen har ikke deltatt etter varselet.",
                 "initiated_by": "leadership",
                 "effective_on": date(2025, 1, 20),
+                "warning": {
+                    "sent_on": date(2024, 12, 2),
+                    "about": "kommunegruppens deltakelse på fellessamlingene",
+                    "evidence": ["Ingen fra kommunegruppen deltok på fellessamling 2."],
+                    "remedy_by": date(2024, 12, 16),
+                },
+                "instalments": {
+                    "total": 3,
+                    "invoiced": [1],
+                    "unpaid": [],
+                    "still_invoiced": [],
+                    "not_invoiced": [
+                        {"number": 2, "regarding": "fellessamling 3 (12.–13. februar 2025)"},
+                        {"number": 3, "regarding": "fellessamling 5 (11.–12. september 2025)"},
+                    ],
+                },
+                "visits_cancelled": 2,
             }
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
@@ -246,7 +265,7 @@ EXPECTED = {
         "15. januar 2025",
         "øyeblikkelig virkning",
         "«Forpliktelser»",
-        "Fellessamling 2",
+        "fellessamling 2",
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
     "completion": ["delingsarena", "Januar 2026, uke 2–3 eller 4", "fullført"],
@@ -342,7 +361,7 @@ def _inject_everywhere(name: str, text: str) -> dict[str, Any]:
     if name == "termination":
         context["termination"] = {**context["termination"], "reason": "Grunn" + text}
     if name == "obligation_warning":
-        context["breach"] = {**context["breach"], "evidence": "Bevis" + text}
+        context["breach"] = {**context["breach"], "evidence": ["Bevis" + text]}
     return context
 
 
@@ -392,9 +411,12 @@ def test_html_escapes_what_users_typed_and_text_keeps_it_literal(name: str) -> N
 )
 def test_each_reason_field_is_escaped_in_html(name: str, field: str) -> None:
     context = context_for(name)
+    value: Any = f"Fordi {SCRIPT} & mer"
+    if field == "breach.evidence":  # a list of sentences
+        value = [value]
     if "." in field:
         outer, inner = field.split(".")
-        context[outer] = {**context[outer], inner: f"Fordi {SCRIPT} & mer"}
+        context[outer] = {**context[outer], inner: value}
     else:
         context[field] = f"Fordi {SCRIPT} & mer"
     result = render(name, context)
