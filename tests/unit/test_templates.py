@@ -272,6 +272,10 @@ EXPECTED = {
 }
 
 
+# The warning and termination letters open formally (the finance and obligation letters).
+FORMAL_LETTERS = {"obligation_warning", "termination"}
+
+
 # --- the template set --------------------------------------------------------------------------
 
 
@@ -294,7 +298,11 @@ def test_every_template_renders_with_a_realistic_context(name: str) -> None:
     result = render(name, context_for(name))
     assert isinstance(result, Rendered)
     assert result.subject.strip() and result.text.strip() and result.html.strip()
-    assert result.text.startswith("Hei Kari Nordmann,\n\n")
+    if name in FORMAL_LETTERS:  # "Til <kommune>\nv/…", not "Hei <name>,"
+        assert result.text.startswith("Til ") and "\nv/" in result.text.split("\n\n")[0]
+        assert "Hei " not in result.text and ">Hei " not in result.html
+    else:
+        assert result.text.startswith("Hei Kari Nordmann,\n\n")
     assert result.text.endswith("\n") and not result.text.endswith("\n\n")
     assert "\n\n\n" not in result.text
     assert "aste.domaas@kulturskoleradet.no" in result.text  # the programme contact
