@@ -13,6 +13,9 @@ nothing else in the file depends on the clock, so the same data gives the same b
 from __future__ import annotations
 
 import atexit
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from functools import cache
 from importlib import resources
@@ -67,4 +70,21 @@ def invoice_pdf(data: InvoiceData) -> bytes:
     metadata.generator = "kulturskole"
     metadata.lang = "nb-NO"
     metadata.created = metadata.modified = issued.isoformat()
-    return document.write_pdf(uncompressed_pdf=False)
+    with _font_timestamps(issued):
+        return document.write_pdf(uncompressed_pdf=False)
+
+
+@contextmanager
+def _font_timestamps(moment: datetime) -> Iterator[None]:
+    """The embedded font subsets carry a "modified" time (fontTools writes the clock into the
+    font's head table unless SOURCE_DATE_EPOCH is set): pin it to ``moment`` while the PDF is
+    written, so two PDFs of the same data made a second apart are the same bytes."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before

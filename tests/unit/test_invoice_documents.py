@@ -358,3 +358,12 @@ def test_document_filenames() -> None:
         document_filename(INVOICE, "../pdf")
     with pytest.raises(ValueError):
         document_filename(INVOICE, "")
+
+
+def test_two_pdfs_made_a_second_apart_are_the_same_bytes() -> None:
+    """The embedded font subsets once carried the clock (their head table's modified time)."""
+    import time
+
+    first = invoice_pdf(INVOICE)
+    time.sleep(1.05)
+    assert invoice_pdf(INVOICE) == first
