@@ -114,6 +114,13 @@ def test_credit_note_refund_names_amounts_in_kroner_and_speaks_to_dere() -> None
         assert "Dette beløpet betaler vi tilbake til dere." in body
         assert "Kreditnotadato" in body
         assert "Spørsmål om kreditnotaen kan rettes til" in body
+    # Each paragraph of the plain text stands apart (the refund once ran into the next one)
+    text = render("credit_note", context).text
+    assert "Resten av fakturaen skal ikke betales.\n\nKreditnotaen sendes bare på e-post" in text
+    for ehf in (True, False):
+        text = render("invoice", context_for("invoice", ehf=ehf)).text
+        assert "(20\u00a0000\u00a0kroner for hele programperioden).\n\nFakturanummer:" in text
+        assert "Oppgi KID når dere betaler.\n\nFakturaen sendes" in text
 
 
 def test_payment_reminder_asks_for_the_outstanding_amount_and_says_dere() -> None:
