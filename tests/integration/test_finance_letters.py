@@ -100,7 +100,7 @@ def test_the_termination_names_the_warning_and_the_instalments_not_invoiced(
             "fellessamlingene" in body
         )
         assert "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024." in body
-        assert "Fristen for å svare var 10. oktober 2024." in body
+        assert "Fristen i varselet var 10. oktober 2024." in body
         assert (
             "Begrunnelse: Brudd på forpliktelsen om kommunegruppens deltakelse på "
             "fellessamlingene: Ingen deltakelse" in body
@@ -113,12 +113,22 @@ def test_the_termination_names_the_warning_and_the_instalments_not_invoiced(
         assert "Faktura 240001, som alt er sendt, skal betales som vanlig." in body
         if len(cancelled) > 1:
             assert f"De {['', '', 'to', 'tre', 'fire'][len(cancelled)]} veiledningsbesøkene" in body
+        elif not cancelled:
+            assert "er avlyst" not in body
     # What the letter says is what happens: no further instalment is invoiced.
     issuing.run(engine, on("2025-09-15"))
     with unit_of_work(engine, readonly=True) as session:
         assert [i.instalment for i in session.scalars(select(Invoice))] == [1]
-    # The visits it cancels offer no new time.
+
+
+def test_the_visits_a_termination_cancels_offer_no_new_time(engine: Engine, absent: int) -> None:
+    """Decided before the first visit window opens, so the visit booked for it is ahead."""
+    with unit_of_work(engine) as session:
+        breaches.decide(session, absent, True, "Ingen deltakelse", "leder", on("2024-09-27"))
+    cancelled = mails(engine, "visit_cancelled")
     assert cancelled
+    [letter] = mails(engine, "termination")
+    assert "er avlyst" in letter.text_body
     for message in cancelled:
         for body in both(message):
             assert "nytt tidspunkt" not in body

@@ -230,8 +230,7 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     assert entries[decided].details["breach"] == breach_id
     # The termination's reason is read by the municipality: the obligation in words, no code
     assert entries[decided + 1].reason == (
-        "Brudd på forpliktelsen om kommunegruppens deltakelse på fellessamlingene: "
-        "Ingen deltakelse"
+        "Brudd på forpliktelsen om kommunegruppens deltakelse på fellessamlingene: Ingen deltakelse"
     )
     assert "visit-cancelled" in actions[decided + 1 :]
     # No further instalments; the first one stays.

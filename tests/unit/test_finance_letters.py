@@ -269,7 +269,7 @@ def test_termination_names_the_warning_it_follows_and_the_instalments_not_invoic
             "fellessamlingene." in body
         )
         assert "Ingen fra kommunegruppen deltok på fellessamling 2." in body
-        assert "Fristen for å svare var 16. desember 2024." in body
+        assert "Fristen i varselet var 16. desember 2024." in body
         assert (
             "De to gjenstående avdragene av deltakeravgiften, etter fellessamling 3 "
             "(12.–13. februar 2025) og fellessamling 5 (11.–12. september 2025), blir ikke "
@@ -300,7 +300,7 @@ def test_termination_states_one_instalment_left_those_still_invoiced_and_unpaid_
         )
         assert "Fakturaene 240001 og 240002, som alt er sendt, skal betales som vanlig." in body
         assert "Veiledningsbesøket som var avtalt etter denne datoen, er avlyst" in body
-        assert "til varselet vi sendte" not in body and "Fristen for å svare" not in body
+        assert "til varselet vi sendte" not in body and "Fristen i varselet" not in body
 
 
 def test_a_termination_with_nothing_left_to_invoice_says_nothing_of_instalments() -> None:

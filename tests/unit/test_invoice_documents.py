@@ -156,7 +156,9 @@ def test_a_vat_registered_seller_has_mva_after_its_organisation_number() -> None
     seen = text_of(invoice_html(dataclasses.replace(INVOICE, seller=seller)))
     assert "Org.nr. 999 999 980 MVA" in seen
     assert "Ikke merverdiavgiftspliktig" not in seen
-    charged = text_of(invoice_html(dataclasses.replace(INVOICE, seller=seller, vat_rate_percent=25)))
+    charged = text_of(
+        invoice_html(dataclasses.replace(INVOICE, seller=seller, vat_rate_percent=25))
+    )
     assert "Sum uten merverdiavgift" in charged and "Merverdiavgift 25 %" in charged
     assert "Merverdiavgift: ingen" not in charged
 

@@ -183,7 +183,9 @@ def extras() -> dict[str, dict[str, Any]]:
                 "rule": "gathering-attendance",
                 "can_terminate": True,
                 "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i lokalt arbeid.",
-                "evidence": ["Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november."],
+                "evidence": [
+                    "Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november."
+                ],
                 "remedy_by": date(2025, 1, 15),
                 "undoable": False,
                 "request": "en skriftlig redegjørelse for fraværet og en plan",
