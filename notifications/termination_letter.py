@@ -118,7 +118,7 @@ def _future_visits(session: Session, case: Case, as_of: date) -> int:
 
 
 def _regarding(event: Any) -> str:
-    """ "fellessamling 3 (12.–13. februar 2025)", for running text."""
+    """The event for running text: "fellessamling 3 (12.–13. februar 2025)"."""
     name = event_name(event.title, in_sentence=True)
     if event.start is None or event.end is None:
         return name
