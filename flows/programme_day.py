@@ -9,6 +9,7 @@ from datetime import date
 from prefect import flow
 from prefect.runtime import flow_run
 
+from flows.invitations import queue_invitations
 from flows.invoicing import deliver_invoices, issue_due
 from flows.lifecycle import advance_cases
 from flows.mail import deliver
@@ -25,7 +26,8 @@ from kulturskole.reports import DayReport
 @flow(name="programme-day")
 async def programme_day(programme: str | None = None, as_of: date | None = None) -> dict:
     """Lifecycle, visits, invoicing (and EHF delivery), payment reminders, obligations,
-    reminders, then the day's mail."""
+    reminders, invitations to the inspiration gathering and the sharing arena, then the day's
+    mail."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
     async with one_at_a_time_async("programme-day", programme):
@@ -36,6 +38,8 @@ async def programme_day(programme: str | None = None, as_of: date | None = None)
         dunning = payment_reminders(programme, as_of, False, run_id)
         obligations = evaluate(programme, as_of, False, run_id)
         reminders = queue_reminders(programme, as_of, False, run_id)
+        invitations = queue_invitations(programme, as_of, False, run_id)
         mail = await deliver(as_of, None, run_id)
     day = DayReport(as_of, lifecycle, visits, invoices, obligations, reminders, mail, dunning)
+    day.invitations_queued = invitations
     return await publish_async("programme-day", day, as_of, lifecycle.programme)

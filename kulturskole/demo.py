@@ -65,6 +65,7 @@ from models import (
     Programme,
     Visit,
 )
+from notifications.events import invitation_date
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
@@ -121,6 +122,7 @@ class Demo:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
+            self.invitation_days = programme.rules.invitations.days_before
             obligations = programme.rules.obligations
             self.plan_dues = {
                 "meeting-plan": obligations.meeting_plan_due,
@@ -167,7 +169,8 @@ class Demo:
         """The dates on which something is due: the period's start and end, each event's start
         a week ahead (reminders) and the day after its end (attendance), the first business day
         after a physical gathering (invoicing: a Saturday issues nothing), visit windows, plan
-        due dates and the days after, and grace periods running out."""
+        due dates and the days after, grace periods running out, and the invitation dates of the
+        inspiration gathering and the sharing arena."""
         days = {self.period[0], self.period[1] + timedelta(days=1)}
         for event in self.events:
             if event.start is None:
@@ -178,6 +181,8 @@ class Demo:
                 days.add(next_business_day(event.end))
             if event.kind == "visit-window":
                 days.add(event.start - timedelta(days=10))
+            if (invited := invitation_date(event, self.invitation_days)) is not None:
+                days.add(invited)  # invitations to the inspiration gathering, the sharing arena
         for due in self.plan_dues.values():
             days.update(
                 {

@@ -6,6 +6,19 @@ and Kven ("Trondheim - Tråante", "Kárášjohka - Karasjok"). Lists (the consol
 form; an invoice names the buyer as the municipality names itself: "Våler kommune",
 "Trondheim kommune". The parallel-name forms come from ``data/kommunenavn.csv``, whose header
 says where each form comes from.
+
+How a letter writes the name (issue 13):
+
+- In running text and in subjects, the own name: "Herøy kommune" (never "Herøy (Møre og
+  Romsdal) kommune"), "Rana kommune" (never "Rana - Raane kommune"). ``own_name``; the letters'
+  ``kommune`` filter adds "kommune".
+- Where the municipality is addressed or named as a party (a formal opening, the contract's
+  parties), the full written name, ``written_name``: the own name with "kommune", then the
+  Sami and/or Kven parallel names joined by en dashes, as the municipalities write their
+  combined names ("Rana kommune – Raane", "Kåfjord kommune – Gáivuotna – Kaivuono"). The data
+  file records the parallel names only, not the Sami or Kven word for "municipality" that some
+  municipalities add ("Raane tjïelte"): that word is not guessed, so the parallel name stands
+  alone after the dash. SSB's " - " between the forms is never printed.
 """
 
 from __future__ import annotations
@@ -61,5 +74,43 @@ def parallel_names(ssb_name: str) -> str | None:
 def invoice_name(municipality: _Named | str) -> str:
     """The legal name an invoice gives the buyer: "Våler kommune", "Trondheim kommune"."""
     ssb = municipality if isinstance(municipality, str) else municipality.name
+    if is_county_branch_name(ssb):  # a county branch is the council's own: its name as it is
+        return ssb.strip()
     name = own_name(ssb)
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
+
+
+def written_name(municipality: _Named | str) -> str:
+    """The full written name for an address line or a contract party: "Rana kommune – Raane",
+    "Trondheim kommune – Tråante", "Herøy kommune" (no parallel name: the own name alone)."""
+    ssb = municipality if isinstance(municipality, str) else municipality.name
+    name = invoice_name(ssb)
+    parallel = parallel_names(ssb)
+    if not parallel:
+        return name
+    forms = [form.strip() for form in parallel.split(" - ") if form.strip()]
+    return " – ".join([name, *forms])
+
+
+# --- county branches (fylkesavdelinger) -------------------------------------------------------
+
+#: A county branch is named as the council names it on its own pages ("Norsk kulturskoleråd
+#: Trøndelag", kulturskoleradet.no/lokale-sider/trondelag): the council's name and the county's
+#: Norwegian name. It is a part of the council, never "… kommune".
+COUNTY_BRANCH_PREFIX = "Norsk kulturskoleråd "
+
+
+def county_branch_name(county_name: str) -> str:
+    """The county branch of a county, from Statistics Norway's county name:
+    "Trøndelag - Trööndelage" → "Norsk kulturskoleråd Trøndelag", "Oslo" → "Norsk
+    kulturskoleråd Oslo" (the Norwegian form comes first in SSB's list)."""
+    norwegian = (county_name or "").split(" - ")[0].strip()
+    if not norwegian:
+        raise ValueError("a county branch needs its county's name")
+    return COUNTY_BRANCH_PREFIX + norwegian
+
+
+def is_county_branch_name(name: str) -> bool:
+    """True for a county branch's name ("Norsk kulturskoleråd Trøndelag"), which a letter prints
+    as it is (never with "kommune" after it)."""
+    return str(name or "").strip().startswith(COUNTY_BRANCH_PREFIX)

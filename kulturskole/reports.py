@@ -128,6 +128,7 @@ class DayReport(Report):
     reminders_queued: int
     mail: Report
     payment_reminders: Report | None = filled_by_flow()
+    invitations_queued: int | None = filled_by_flow()  # notifications.events
 
     def summary(self) -> dict[str, Any]:
         lifecycle, visits, invoicing, obligations, mail = (
@@ -164,6 +165,11 @@ class DayReport(Report):
                     "ehf_confirmed_rejected": delivery["confirmed_rejected"],
                 }
                 if (delivery := _delivery_summary(self.invoicing))
+                else {}
+            )
+            | (
+                {"invitations_queued": self.invitations_queued}
+                if self.invitations_queued is not None
                 else {}
             )
         )

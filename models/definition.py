@@ -45,6 +45,7 @@ __all__ = [
     "EventTime",
     "Fee",
     "InvoiceTrigger",
+    "Invitations",
     "Invoicing",
     "IsoDate",
     "Mode",
@@ -241,6 +242,13 @@ class Reminders(DefinitionModel):
     kinds: list[EventKind] = ["joint-gathering", "coordinator-meeting"]
 
 
+class Invitations(DefinitionModel):
+    """Invitations (notifications.events) to the inspiration gathering and the sharing arena: sent
+    this many days before the event to the cases that exist then."""
+
+    days_before: int = Field(default=21, ge=1, le=120)
+
+
 class ProgrammeDefinition(DefinitionModel):
     """The whole programme file, validated."""
 
@@ -258,6 +266,7 @@ class ProgrammeDefinition(DefinitionModel):
     visits: Visits = Visits()
     obligations: Obligations = Obligations()
     reminders: Reminders = Reminders()
+    invitations: Invitations = Invitations()
     events: list[EventDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")

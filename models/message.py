@@ -25,6 +25,9 @@ class Message(Base):
     # Lists of {"name": ..., "address": ...}
     to: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     cc: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # {"name": ..., "address": ...}: who an answer should reach (the programme contact, or the
+    # advisor for a visit), since the mail comes from a no-reply address; None: no Reply-To.
+    reply_to: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     subject: Mapped[str] = mapped_column(Text)
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)

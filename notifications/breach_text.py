@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Breach, Programme, Visit
-from notifications.render import dato, periode, tidsrom
-from notifications.words import event_name, tall
+from notifications.render import dato, periode, tall, tidsrom
+from notifications.words import event_name
 
 __all__ = ["RuleWords", "breach_evidence", "evidence_sentences", "rule_words"]
 
@@ -197,7 +197,7 @@ def _group_composition(evidence, _events, size, _visits) -> list[str]:  # noqa: 
     members, coordinators = evidence["members"], evidence["coordinators"]
     sentences = []
     if members < size:
-        counted = "én deltaker" if members == 1 else f"{tall(members)} deltakere"
+        counted = f"{tall(members)} deltaker{'' if members == 1 else 'e'}"
         sentences.append(f"Kommunegruppen har {counted}; avtalen krever minst {tall(size)}.")
     if coordinators == 0:
         sentences.append("Kommunegruppen har ingen koordinator.")

@@ -7,14 +7,28 @@ in copy of the contract, warnings and termination.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from sqlalchemy.orm import object_session
 
 from kulturskole.config import get_settings
 from kulturskole.history import Acting
-from models import Case, Programme
+from kulturskole.names import own_name, parallel_names, written_name
+from models import Advisor, Case, Programme
 from notifications.outbox import File, Recipient, queue
 from notifications.render import render_document
 from notifications.termination_letter import termination_context
+
+#: The group members' roles as a letter names them (in the order a letter lists them).
+MEMBER_ROLES = {
+    "coordinator": "koordinator",
+    "culture-school-head": "kulturskoleleder",
+    "school-owner": "skoleeier",
+    "chief-executive": "kommunedirektør",
+    "elected": "folkevalgt",
+    "other": "medlem",
+}
 
 # trigger → message template
 TRANSITION_MAIL = {
@@ -65,7 +79,14 @@ def common_context(case: Case, recipient: Recipient) -> dict[str, Any]:
             "contact": rules.contact.model_dump(mode="json"),
             "fee_ore": case.programme.fee_ore,
         },
-        "municipality": {"number": case.municipality_number, "name": case.municipality.name},
+        "municipality": {
+            "number": case.municipality_number,
+            # SSB's list form; the templates print it through the `kommune` filter (own name)
+            "name": case.municipality.name,
+            "own_name": own_name(case.municipality.name),
+            "parallel_names": parallel_names(case.municipality.name),
+            "written_name": written_name(case.municipality.name),
+        },
         "recipient": {"name": recipient.name},
         "council": {"name": settings.council_name, "website": settings.council_website},
         "case": {"state": case.state},
@@ -115,7 +136,10 @@ def after_transition(
     elif trigger == "select":
         context["min_group_size"] = case.programme.rules.participation.min_group_size
     elif trigger == "activate":
-        context["events"] = [event_context(e) for e in case.programme.events]
+        context |= welcome_context(case, acting.as_of)
+    elif trigger == "complete":
+        arena = next((e for e in case.programme.events if e.kind == "sharing-arena"), None)
+        context["sharing_arena"] = event_context(arena) if arena is not None else None
     elif trigger == "terminate":
         recipients += chief_executive(case)
         cc.append(programme_contact(case.programme))
@@ -141,7 +165,7 @@ def contract_for_signature(session, case: Case, acting: Acting) -> None:  # noqa
     to = coordinator_or_contact(case)
     name = f"kontrakt-{case.programme_id}-{case.municipality_number}.html"
     document = render_document("contract.html", common_context(case, to))
-    context = common_context(case, to) | {"attachment_name": name}
+    context = common_context(case, to) | {"attachment_name": name, "formal": True}
     queue(
         session,
         key=key_for(case, "contract-for-signature"),
@@ -169,4 +193,47 @@ def event_context(event: Any) -> dict[str, Any]:
         "time": details.get("time"),
         "duration_minutes": details.get("duration_minutes"),
         "note": details.get("note"),
+    }
+
+
+def members_context(case: Case) -> list[dict[str, Any]]:
+    """The municipal group as a letter lists it: name and role, coordinator first."""
+    order = list(MEMBER_ROLES)
+    members = sorted(
+        case.members,
+        key=lambda m: (order.index(m.role) if m.role in order else len(order), m.person.name),
+    )
+    return [
+        {"name": m.person.name, "role": MEMBER_ROLES.get(m.role, "medlem"), "email": m.person.email}
+        for m in members
+    ]
+
+
+def advisor_context(case: Case) -> dict[str, Any] | None:
+    """The advisor assigned to the case (``Case.advisor_id``), or None before one is."""
+    if case.advisor_id is None:
+        return None
+    session = object_session(case)
+    advisor = session.get(Advisor, case.advisor_id) if session is not None else None
+    if advisor is None:
+        return None
+    return {"name": advisor.name, "email": advisor.email, "phone": advisor.phone}
+
+
+def welcome_context(case: Case, as_of: date) -> dict[str, Any]:
+    """What the welcome letter needs: the events still ahead on the day it is sent (a tentative
+    one counts as ahead), the group, the advisor, what the fee covers and the plans' due dates."""
+    rules = case.programme.rules
+    obligations = rules.obligations
+    return {
+        "events": [
+            event_context(e)
+            for e in case.programme.events
+            if e.tentative or e.end is None or e.end >= as_of
+        ],
+        "members": members_context(case),
+        "advisor": advisor_context(case),
+        "instalments": rules.invoicing.instalments,
+        "meeting_plan_due": obligations.meeting_plan_due,
+        "development_plan_due": obligations.development_plan_due,
     }

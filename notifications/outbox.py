@@ -57,19 +57,26 @@ def queue(
     case: Case | None = None,
     cc: Sequence[Recipient] = (),
     attachments: Sequence[File] = (),
+    reply_to: Recipient | None = None,
 ) -> Message | None:
-    """Add the rendered message to the outbox; None when ``key`` was queued before."""
+    """Add the rendered message to the outbox; None when ``key`` was queued before.
+
+    ``reply_to`` defaults to ``reply_to_for(context)``: the advisor for a visit's mails, else
+    the programme contact, so that an answer to the no-reply sender reaches a person.
+    """
     if session.scalar(select(Message.id).where(Message.idempotency_key == key)) is not None:
         return None
     to = _unique(to)
     cc = _unique([*to, *cc])[len(to) :]
     rendered = render(template, context)
+    answer_to = reply_to or reply_to_for(context)
     message = Message(
         idempotency_key=key,
         case_id=case.id if case is not None else None,
         template=template,
         to=[r.as_json() for r in to],
         cc=[r.as_json() for r in cc],
+        reply_to=answer_to.as_json() if answer_to is not None else None,
         subject=rendered.subject,
         text_body=rendered.text,
         html_body=rendered.html,
@@ -93,6 +100,35 @@ def queue(
             details={"message": message.id, "template": template, "key": key},
         )
     return message
+
+
+def reply_to_for(context: Mapping[str, Any]) -> Recipient | None:
+    """Who an answer to a message should reach, from the message's own context.
+
+    A visit's mails (``visit`` in the context, or the ``advisor`` of a reminder of a visit) are
+    the advisor's: answers go to the advisor. Everything else is answered by the programme contact
+    (``KULTURSKOLE_PROGRAMME_CONTACT_*`` overriding the programme file's, as for copies).
+    None when the context names nobody with an address.
+    """
+    advisor = _get(_get(context, "visit"), "advisor")
+    if advisor is None and _get(_get(context, "event"), "kind") == "visit-window":
+        advisor = _get(context, "advisor")  # a visit's reminder
+    if _get(advisor, "email"):
+        return Recipient(_get(advisor, "name"), _get(advisor, "email"))
+    settings = get_settings()
+    contact = _get(_get(context, "programme"), "contact")
+    address = settings.programme_contact_email or _get(contact, "email")
+    if not address:
+        return None
+    return Recipient(settings.programme_contact_name or _get(contact, "name"), address)
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
 
 
 def _unique(recipients: Sequence[Recipient]) -> list[Recipient]:

@@ -117,6 +117,12 @@ def _visit_reminders(session: Session, acting: Acting, programme_id: str | None)
             context = common_context(case, to) | {
                 "event": event,
                 "days_before": (start.date() - acting.as_of).days,
+                # absence from a visit is reported to its advisor (issue 13)
+                "advisor": {
+                    "name": visit.advisor.name,
+                    "email": visit.advisor.email,
+                    "phone": visit.advisor.phone,
+                },
             }
             message = queue(
                 session,

@@ -54,6 +54,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, se
 from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
+from kulturskole.names import is_county_branch_name, own_name, written_name
 from notifications import words as _words
 
 __all__ = [
@@ -67,16 +68,23 @@ __all__ = [
     "Rendered",
     "dato",
     "dato_kort",
+    "i_tid",
     "environment",
     "klokkeslett",
     "kommune",
     "kr",
+    "kroner",
     "maaned",
     "modus",
     "naar",
     "periode",
     "render",
     "render_document",
+    "stor_forbokstav",
+    "liten_forbokstav",
+    "kommune_fullt",
+    "naar_i_setning",
+    "tall",
     "tidsrom",
     "ukedag",
     "varighet",
@@ -97,8 +105,13 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #: - ``not_selected``: ``reason`` (text or None → not mentioned).
 #: - ``withdrawn``: nothing (``reason`` is optional).
 #: - ``contract_for_signature``: ``attachment_name`` (file name of the attached contract).
-#: - ``welcome``: ``events`` (list of events, the whole timetable).
-#: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen").
+#: - ``welcome``: ``events`` (list of events: those still ahead on the day it is sent),
+#:   ``members`` ([{name, role}]: the group, role in Norwegian, coordinator first; may be
+#:   empty), ``advisor`` ({name, email, phone} or None: "will be introduced"),
+#:   ``instalments`` (int), ``meeting_plan_due``, ``development_plan_due`` (dates or None).
+#: - ``reminder``: ``event`` (one event), ``days_before`` (int; 0 → "i dag", 1 → "i morgen");
+#:   a guidance visit's reminder (event kind "visit-window") may also give ``advisor``
+#:   {name, email, phone}: absence is reported to the advisor.
 #: - ``invoice``: ``invoice`` {number, instalment, instalments, amount_ore (int), issue_date,
 #:   due_date, kid, account}, ``attachment_name``, ``ehf`` (bool: also sent as EHF).
 #: - ``credit_note``: ``credit_note`` {number, credited_number, credited_issue_date, amount_ore,
@@ -127,7 +140,14 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "not_selected": ("reason",),
     "withdrawn": (),
     "contract_for_signature": ("attachment_name",),
-    "welcome": ("events",),
+    "welcome": (
+        "events",
+        "members",
+        "advisor",
+        "instalments",
+        "meeting_plan_due",
+        "development_plan_due",
+    ),
     "reminder": ("event", "days_before"),
     "invoice": ("invoice", "attachment_name", "ehf"),
     "credit_note": ("credit_note", "attachment_name", "ehf"),
@@ -142,12 +162,26 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
 
 #: Keys a message uses when present (absent or None → left out).
 #: ``withdrawn``: ``reason``; ``completion``: ``sharing_arena`` (the sharing-arena event, to say
-#: when it is planned).
+#: when it is planned); ``reminder``: ``advisor`` (a visit's reminder). Any message may set
+#: ``formal`` (True: the formal opening "Til <kommune> / v/kommunedirektør og kulturskoleleder",
+#: ``formal_to`` naming others) instead of greeting the recipient; a template may set it itself.
 OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     "withdrawn": ("reason",),
     "completion": ("sharing_arena",),
+    "reminder": ("advisor",),
     "credit_note": ("refund",),
 }
+
+# Events (notifications.events): ``event_invitation``: ``event`` (an exact event: the
+# inspiration gathering or the sharing arena), ``applicant`` {kind ("municipality" or
+# "county-branch")}; ``event_scheduled``: ``event`` (exact, as it is now), ``previous`` (the
+# same event as it was: tentative with its ``when``, or exact with other dates), ``applicant``.
+REQUIRED_CONTEXT.update(
+    {
+        "event_invitation": ("event", "applicant"),
+        "event_scheduled": ("event", "previous", "applicant"),
+    }
+)
 
 #: Every message template name.
 TEMPLATES: tuple[str, ...] = tuple(REQUIRED_CONTEXT)
@@ -226,6 +260,19 @@ def kr(amount: int | Decimal) -> str:
     return format_currency(kroner, "NOK", locale=LOCALE)
 
 
+def kroner(amount: int) -> str:
+    """An amount (øre, ``int``) for running text: "20 000 kroner", "6 666,67 kroner" (no-break
+    spaces in the digit groups and before "kroner"). ``kr`` is for amounts in a table."""
+    _defined(amount)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"kroner() takes øre as int, not {type(amount).__name__}: {amount!r}")
+    value = Decimal(amount).scaleb(-2)
+    shown = format_decimal(
+        value, format="#,##0" if amount % 100 == 0 else "#,##0.00", locale=LOCALE
+    )
+    return f"{shown}\u00a0kroner"
+
+
 def dato(value: date | datetime) -> str:
     """A date in words, "24. september 2024"; an aware datetime is taken in Europe/Oslo."""
     return format_date(_day(value), "long", locale=LOCALE)
@@ -246,19 +293,63 @@ def maaned(value: date | datetime) -> str:
     return format_date(_day(value), "MMMM yyyy", locale=LOCALE)
 
 
-_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 
 
 def klokkeslett(value: time | datetime | str) -> str:
-    """A clock time, "09:00": a ``time``, an aware datetime (in Europe/Oslo) or "H:MM" text."""
+    """A clock time as Norwegian writes it, "09.00": a ``time``, an aware datetime (in
+    Europe/Oslo) or "H:MM" (or "H.MM") text. Running text puts "kl." before it: "kl. 09.00"."""
     _defined(value)
     if isinstance(value, datetime):
         value = _local(value).time()
     if isinstance(value, time):
-        return f"{value.hour:02d}:{value.minute:02d}"
+        return f"{value.hour:02d}.{value.minute:02d}"
     if isinstance(value, str) and (match := _CLOCK.fullmatch(value.strip())):
-        return f"{int(match[1]):02d}:{match[2]}"
+        return f"{int(match[1]):02d}.{match[2]}"
     raise TypeError(f"expected a time, an aware datetime or 'HH:MM', got {value!r}")
+
+
+def klokkeslett_fra_til(start: time | datetime | str, end: time | datetime | str) -> str:
+    """A span of clock times, "kl. 10.00–12.30" (an en dash, no spaces)."""
+    return f"kl. {klokkeslett(start)}–{klokkeslett(end)}"
+
+
+_NUMBER_WORDS = (
+    "null",
+    "en",
+    "to",
+    "tre",
+    "fire",
+    "fem",
+    "seks",
+    "sju",
+    "åtte",
+    "ni",
+    "ti",
+    "elleve",
+    "tolv",
+)
+
+
+def tall(number: int, kjonn: str = "m") -> str:
+    """A count in running text as Norwegian writes it: in words up to twelve, digits above.
+
+    ``tall(4) == "fire"``, ``tall(7) == "sju"``, ``tall(13) == "13"``; one is "en", or "ett"
+    before a neuter noun (``tall(1, "n")``: "ett møte"); ``kjonn`` is "m" (masculine and
+    feminine) or "n" (neuter). A bool, a float or a negative number is refused.
+    """
+    _defined(number)
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise TypeError(f"tall() takes a whole number, not {type(number).__name__}: {number!r}")
+    if number < 0:
+        raise ValueError(f"tall() takes a count (zero or more), not {number}")
+    if kjonn not in ("m", "n"):
+        raise ValueError(f"kjonn is 'm' or 'n', not {kjonn!r}")
+    if number > 12:
+        return format_decimal(number, locale=LOCALE)
+    if number == 1 and kjonn == "n":
+        return "ett"
+    return _NUMBER_WORDS[number]
 
 
 def periode(start: date | datetime, end: date | datetime) -> str:
@@ -277,7 +368,7 @@ def periode(start: date | datetime, end: date | datetime) -> str:
 
 
 def tidsrom(start: datetime, end: datetime) -> str:
-    """A meeting's time, "tirsdag 1. oktober 2024 kl. 10:00–12:00" (Europe/Oslo)."""
+    """A meeting's time, "tirsdag 1. oktober 2024 kl. 10.00–12.00" (Europe/Oslo)."""
     _defined(start)
     _defined(end)
     first, last = _local(start), _local(end)
@@ -290,13 +381,17 @@ def tidsrom(start: datetime, end: datetime) -> str:
 
 
 def varighet(minutes: int) -> str:
-    """A duration: "45 minutter", "1 time", "2,5 timer", "1 time og 40 minutter"."""
+    """A duration: "45 minutter", "en time", "2,5 timer", "to timer", "en time og 40 minutter"
+    (whole counts up to twelve in words, as ``tall``)."""
     _defined(minutes)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         raise ValueError(f"expected a positive number of minutes, got {minutes!r}")
 
     def count(number: int | Decimal, one: str, many: str) -> str:
-        return f"{format_decimal(number, locale=LOCALE)} {one if number == 1 else many}"
+        if isinstance(number, Decimal) and number == number.to_integral_value():
+            number = int(number)
+        shown = tall(number) if isinstance(number, int) else format_decimal(number, locale=LOCALE)
+        return f"{shown} {one if number == 1 else many}"
 
     if minutes < 60:
         return count(minutes, "minutt", "minutter")
@@ -330,17 +425,78 @@ def naar(event: Any) -> str:
     clock = _field(event, "time", None)
     minutes = _field(event, "duration_minutes", None)
     if clock:
-        text += f" kl. {klokkeslett(_field(clock, 'start'))}–{klokkeslett(_field(clock, 'end'))}"
+        text += f" {klokkeslett_fra_til(_field(clock, 'start'), _field(clock, 'end'))}"
     elif minutes:
         text += f" ({varighet(minutes)})"
     return text
 
 
+def naar_i_setning(event: Any) -> str:
+    """When an event is, for the middle of a sentence: "onsdag 21. august 2024",
+    "tirsdag 24. september 2024 kl. 10.00–12.30", "24.–25. september 2024", or a tentative
+    event's ``when`` text with a small first letter ("januar 2026, uke 2–3 eller 4").
+
+    The duration is not given here (say it in a sentence of its own: ``varighet``)."""
+    _defined(event)
+    if _field(event, "tentative", False):
+        text = _field(event, "when", None)
+        if not text:
+            raise ValueError(f"the tentative event {_field(event, 'title', '?')!r} has no `when`")
+        return liten_forbokstav(text)
+    first, last = _day(_field(event, "start")), _day(_field(event, "end"))
+    text = f"{ukedag(first)} {dato(first)}" if first == last else periode(first, last)
+    clock = _field(event, "time", None)
+    if clock:
+        text += f" {klokkeslett_fra_til(_field(clock, 'start'), _field(clock, 'end'))}"
+    return text
+
+
+_MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
+
+def i_tid(text: str) -> str:
+    """A time phrase from ``naar_i_setning`` with the preposition a month or week needs:
+    "januar 2026, uke 2–3 eller 4" → "i januar 2026, uke 2–3 eller 4"; a day ("onsdag 14.
+    januar 2026", "13.–14. januar 2026") needs none and is kept."""
+    _defined(text)
+    text = str(text)
+    first = text.split(" ", 1)[0].strip(",").casefold()
+    return f"i {text}" if first in _MONTHS or first == "uke" else text
+
+
 def kommune(name: str) -> str:
-    """A municipality's name as "Bodø kommune"; one already ending in "kommune" is kept."""
+    """A municipality's own name as it writes it in running text and subjects, "Bodø kommune":
+    Statistics Norway's list form is turned into the own name first ("Herøy (Møre og Romsdal)"
+    → "Herøy kommune", "Trondheim - Tråante" → "Trondheim kommune"; ``kulturskole.names``).
+    A name already ending in "kommune" is kept, and so is a county branch's ("Norsk
+    kulturskoleråd Trøndelag": an applicant too, never a kommune)."""
     _defined(name)
     name = str(name).strip()
+    if is_county_branch_name(name):
+        return name
+    name = own_name(name) or name
     return name if name.casefold().endswith("kommune") else f"{name} kommune"
+
+
+def kommune_fullt(name: str) -> str:
+    """A municipality's full written name, with its Sami or Kven parallel name where it has one,
+    for an address line, a formal opening or a contract party: "Trondheim kommune – Tråante",
+    "Bodø kommune" (``kulturskole.names.written_name``)."""
+    _defined(name)
+    return written_name(str(name).strip())
 
 
 def stor_forbokstav(text: str) -> str:
@@ -348,6 +504,16 @@ def stor_forbokstav(text: str) -> str:
     _defined(text)
     text = str(text)
     return text[:1].upper() + text[1:]
+
+
+def liten_forbokstav(text: str) -> str:
+    """Lower-case the first letter of a title used inside a sentence ("Koordinatorsamling 1"
+    → "koordinatorsamling 1"); a word in capitals throughout ("EHF") is kept."""
+    _defined(text)
+    text = str(text)
+    if text[:2].isupper():  # an acronym ("EHF", "EHF-faktura")
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _fail(message: str) -> None:
@@ -374,6 +540,7 @@ def _environment() -> Environment:
     )
     env.filters.update(
         kr=kr,
+        kroner=kroner,
         dato=dato,
         dato_kort=dato_kort,
         ukedag=ukedag,
@@ -385,7 +552,13 @@ def _environment() -> Environment:
         modus=modus,
         naar=naar,
         kommune=kommune,
+        kommune_fullt=kommune_fullt,
         stor_forbokstav=stor_forbokstav,
+        liten_forbokstav=liten_forbokstav,
+        naar_i_setning=naar_i_setning,
+        tall=tall,
+        i_tid=i_tid,
+        klokkeslett_fra_til=klokkeslett_fra_til,
     )
     env.globals["fail"] = _fail
     return env
@@ -393,13 +566,8 @@ def _environment() -> Environment:
 
 #: The shared jinja environment (filters as above; the global ``fail(message)`` raises).
 environment = _environment()
-# Numbers and amounts in running text (notifications.words): "tre avdrag", "20 000 kroner".
-# setdefault: a filter of the same name defined above wins.
-for _name, _filter in _words.FILTERS.items():
-    environment.filters.setdefault(_name, _filter)
-# The formal opening in base.txt/base.html names the municipality in full (kommune_fullt, from
-# the letters' branch); until that filter is here, its short form.
-environment.filters.setdefault("kommune_fullt", kommune)
+# Ordinals in running text ("det første av tre avdrag"), from notifications.words.
+environment.filters.update(_words.FILTERS)
 
 # Whitespace except the no-break spaces, which Babel puts inside amounts ("6 666,67 kr").
 _SUBJECT_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")

@@ -176,8 +176,11 @@ def signed(case: Case, _ctx: Context) -> Unmet | None:
 
 def invoicing_details_given(case: Case, _ctx: Context) -> Unmet | None:
     """When the programme file says so (``invoicing.buyer_reference_required``), the contract
-    needs the buyer's reference ("deres ref.") and the invoice e-mail address."""
+    needs the buyer's reference ("deres ref.") and the invoice e-mail address. A county branch
+    is part of the council and is never invoiced: it needs neither."""
     if not case.programme.rules.invoicing.buyer_reference_required:
+        return None
+    if case.municipality is not None and case.municipality.kind == "county-branch":
         return None
     details = getattr(case, "invoicing_details", None)
     lacking = [

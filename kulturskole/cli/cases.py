@@ -27,26 +27,48 @@ from states.conditions import INITIATORS
 from states.machine import STATES
 
 cases = typer.Typer(help="Municipalities' participation in a programme.", no_args_is_help=True)
-Number = Annotated[str, typer.Argument(metavar="NR", help="Kommunenummer (4 digits).")]
+Number = Annotated[
+    str,
+    typer.Argument(
+        metavar="NR", help="Kommunenummer (4 digits), or a county branch as F and its fylkesnummer."
+    ),
+]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the history).")]
 
 
 @cases.command("apply")
 def apply_(
-    number: Number,
     contact_name: Annotated[str, typer.Option("--contact-name", help="Who applies.")],
     contact_email: Annotated[str, typer.Option("--contact-email")],
     motivation: Annotated[str, typer.Option("--motivation", help="Why the municipality applies.")],
     development_area: Annotated[
         str, typer.Option("--development-area", help="The county branch's development area.")
     ],
+    # The one argument: after the required options, as it may be left out (--county).
+    number: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[NR]",
+            help="Kommunenummer (4 digits); for a county branch give --county instead (or F50).",
+            show_default=False,
+        ),
+    ] = None,
     county_dialogue: Annotated[
         bool, typer.Option("--county-dialogue", help="In dialogue with the county branch.")
     ] = False,
+    county: Annotated[
+        str | None,
+        typer.Option(
+            "--county",
+            metavar="FYLKESNR",
+            help="The applicant is the council's county branch of this county (e.g. 50).",
+        ),
+    ] = None,
     programme: ProgrammeOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Register a municipality's application."""
+    """Register an application from a municipality (NR) or a county branch (--county)."""
+    number = _applicant(number, county)
     application = service.Application(
         contact_name=contact_name,
         contact_email=contact_email,
@@ -56,7 +78,22 @@ def apply_(
     )
     with work() as session:
         case = service.apply(session, number, application, acting(as_of), programme)
-        ok(f"{number} {case.municipality.name}: applied to {case.programme_id}")
+        ok(f"{case.municipality_number} {case.municipality.name}: applied to {case.programme_id}")
+
+
+def _applicant(number: str | None, county: str | None) -> str:
+    """NR or --county (exactly one): the applicant's number in the register."""
+    from kulturskole.services.applicants import county_branch_number
+
+    if number and county:
+        raise InvalidInput(
+            "give either NR (a municipality) or --county (a county branch), not both"
+        )
+    if county is not None:
+        return county_branch_number(county)
+    if not number:
+        raise InvalidInput("say who applies: NR (kommunenummer) or --county FYLKESNR")
+    return number
 
 
 @cases.command("amend")

@@ -66,6 +66,7 @@ def mail_show(
         "message_id",
         "to",
         "cc",
+        "reply_to",
         "subject",
         "attempts",
         "last_error",

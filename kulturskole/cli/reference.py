@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kulturskole.cli.common import JsonOpt, ok, print_json, table, work
+from kulturskole.cli.common import AsOfOpt, JsonOpt, acting, ok, print_json, table, work
 from kulturskole.db import current_engine
 
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -66,15 +66,27 @@ def municipalities_list(
 
 
 @programmes.command("load")
-def programmes_load(file: Annotated[Path, typer.Argument(help="Programme YAML file.")]) -> None:
-    """Create or update a programme from its file (cases are not touched)."""
+def programmes_load(
+    file: Annotated[Path, typer.Argument(help="Programme YAML file.")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Create or update a programme from its file (cases are not touched). An event made exact,
+    or moved, is told to the cases it concerns."""
+    from sqlalchemy import func, select
+
     from kulturskole.programme_file import parse_programme_file
     from kulturskole.services.programmes import load_programme
+    from models import Message
 
     definition = parse_programme_file(file)
+    notices = select(func.count()).where(Message.template == "event_scheduled")
     with work() as session:
-        programme, outcome = load_programme(session, definition)
+        before = session.scalar(notices)
+        programme, outcome = load_programme(session, definition, acting(as_of))
+        told = session.scalar(notices) - before
         ok(f"programme {programme.id}: {outcome} ({len(programme.events)} events)")
+        if told:
+            ok(f"{told} notices of changed event times queued")
 
 
 @programmes.command("show")

@@ -7,9 +7,10 @@ holiday issues nothing and reports the next business day. Its due date is the is
 the programme's payment terms, as it falls (business_days says why). It is due if the case
 was contracted or active on the day the event ended — its state on that day is
 read from its history, so a run on a later date gives the same answer. A case terminated before
-that day is not invoiced. Numbers are taken from the series row under a lock in the same
-transaction as the invoices: overlapping runs wait for each other, re-check what is already
-invoiced, and a rolled-back batch gives its numbers back.
+that day is not invoiced, and a county branch never is (it is part of the council itself).
+Numbers are taken from the series row under a lock in the same transaction as the invoices:
+overlapping runs wait for each other, re-check what is already invoiced, and a rolled-back
+batch gives its numbers back.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def find_due(
         return [], report
     cases = session.execute(
         select(Case.id, Case.municipality_number, Case.state)
-        .where(Case.programme_id == programme.id)
+        .where(Case.programme_id == programme.id, _invoiced_applicant())
         .order_by(Case.municipality_number)
     ).all()
     names = dict(
@@ -220,6 +221,16 @@ def _planned(due: Due) -> dict[str, Any]:
         "amount_ore": due.amount_ore,
         "amount": format_ore(due.amount_ore),
     }
+
+
+def _invoiced_applicant() -> Any:
+    """Municipalities pay the fee; a county branch is part of the council and is never invoiced
+    (kulturskole.services.applicants)."""
+    from models import Municipality
+
+    return Case.municipality_number.in_(
+        select(Municipality.number).where(Municipality.kind == "municipality")
+    )
 
 
 def _municipality_name() -> Any:

@@ -47,6 +47,7 @@ class CaseFilter:
 class CaseListRow(TypedDict):
     municipality: str
     name: str
+    kind: str  # "municipality" or "county-branch" (models.municipality)
     county_number: str
     county: str
     state: str
@@ -162,6 +163,7 @@ def _matching(session: Session, filters: CaseFilter, programme_id: str | None) -
         select(
             Case.municipality_number,
             Municipality.name,
+            Municipality.kind,
             Municipality.county_number,
             Municipality.county_name,
             Case.state,
@@ -238,6 +240,7 @@ def _row(row: Any) -> CaseListRow:
     return CaseListRow(
         municipality=row.municipality_number,
         name=row.name,
+        kind=row.kind,
         county_number=row.county_number,
         county=row.county_name,
         state=row.state,

@@ -64,6 +64,7 @@ class AdvisorData(TypedDict):
 class CasePage(TypedDict):
     case: CaseDetail
     county: str
+    kind: str  # the applicant: "municipality" or "county-branch" (models.municipality)
     advisor: AdvisorData | None
     missing: list[Missing]  # each trigger allowed from the state, in the machine's order
     history: list[HistoryRow]  # oldest first
@@ -96,6 +97,7 @@ def case_page(
     return CasePage(
         case=detail_of(case, as_of),
         county=case.municipality.county_name,
+        kind=case.municipality.kind,
         advisor=AdvisorData(name=advisor.name, email=advisor.email) if advisor else None,
         missing=missing_in_words(case, as_of),
         history=history,

@@ -17,6 +17,7 @@ class MessageRow(TypedDict):
     status: str
     to: list[str]
     cc: list[str]
+    reply_to: str | None  # the address an answer goes to (Reply-To)
     subject: str
     template: str
     key: str  # the idempotency key
@@ -87,6 +88,7 @@ def message_row(message: Message, *, full: bool = False) -> MessageRow:
         status=message.status,
         to=[r["address"] for r in message.to],
         cc=[r["address"] for r in message.cc],
+        reply_to=message.reply_to["address"] if message.reply_to else None,
         subject=message.subject,
         template=message.template,
         key=message.idempotency_key,

@@ -19,8 +19,13 @@ class MunicipalityRow(TypedDict):
 
 
 def list_municipalities(session: Session, *, county: str | None = None) -> list[MunicipalityRow]:
-    """Every municipality by kommunenummer, optionally only those of one county number."""
-    query = select(Municipality).order_by(Municipality.number)
+    """Every municipality by kommunenummer, optionally only those of one county number (the
+    county branches that have applied are applicants, not municipalities: not listed)."""
+    query = (
+        select(Municipality)
+        .where(Municipality.kind == "municipality")
+        .order_by(Municipality.number)
+    )
     if county:
         query = query.where(Municipality.county_number == county)
     return [

@@ -13,6 +13,7 @@ from kulturskole.contact import clean_email, clean_name, clean_phone
 from kulturskole.errors import InvalidInput, NotFound
 from kulturskole.history import Acting, record
 from kulturskole.reactions import Change, react, require_wired
+from kulturskole.services.applicants import county_branch, is_county_branch_number
 from kulturskole.services.municipalities import get_municipality
 from kulturskole.services.programmes import get_programme
 from models import ROLES, Case, GroupMember, Person
@@ -41,7 +42,7 @@ def find_case(
     programme = get_programme(session, programme_id)
     query = (
         select(Case)
-        .where(Case.programme_id == programme.id, Case.municipality_number == number)
+        .where(Case.programme_id == programme.id, Case.municipality_number == municipality.number)
         .options(selectinload(Case.members))
     )
     if for_update:
@@ -59,7 +60,13 @@ def apply(
     acting: Acting,
     programme_id: str | None = None,
 ) -> Case:
-    municipality = get_municipality(session, number)
+    # A county branch ("F50") is registered when it first applies (kulturskole.services.applicants).
+    municipality = (
+        county_branch(session, number)
+        if is_county_branch_number(number)
+        else get_municipality(session, number)
+    )
+    number = municipality.number
     programme = get_programme(session, programme_id)
     existing = session.scalars(
         select(Case).where(Case.programme_id == programme.id, Case.municipality_number == number)

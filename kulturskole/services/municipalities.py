@@ -104,8 +104,22 @@ def import_municipalities(session: Session, path: Path = DEFAULT_FILE) -> Import
 
 
 def get_municipality(session: Session, number: str) -> Municipality:
+    """An applicant by its number: a municipality ("5001") or a county branch ("F50")."""
+    from kulturskole.services.applicants import county_branch_number, is_county_branch_number
+
+    if is_county_branch_number(number):
+        branch = session.get(Municipality, county_branch_number(number))
+        if branch is None:
+            raise NotFound(
+                f"county branch {number} has not applied (a county branch is registered when it "
+                "applies: `kulturskole cases apply --county NN …`)"
+            )
+        return branch
     if not re.fullmatch(r"[0-9]{4}", number or ""):
-        raise InvalidInput(f"municipality number {number!r} is not 4 digits (kommunenummer)")
+        raise InvalidInput(
+            f"municipality number {number!r} is not 4 digits (kommunenummer), nor a county "
+            "branch (F and the fylkesnummer, as F50)"
+        )
     municipality = session.get(Municipality, number)
     if municipality is None:
         raise NotFound(

@@ -7,9 +7,13 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput, NotFound
+from kulturskole.history import Acting
 from models import Programme, ProgrammeEvent
 from models.definition import EventDefinition, ProgrammeDefinition
+from notifications.case_mail import event_context
+from notifications.events import EventChange, tell_about_changes
 
 LoadResult = Literal["created", "updated", "unchanged"]
 
@@ -45,11 +49,16 @@ def _assign(row: Programme | ProgrammeEvent, values: dict[str, Any]) -> bool:
     return changed
 
 
-def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[Programme, str]:
+def load_programme(
+    session: Session, definition: ProgrammeDefinition, acting: Acting | None = None
+) -> tuple[Programme, str]:
     """Insert or update the programme and its timetable; "created", "updated" or "unchanged".
 
     Events are matched by id: new ones are inserted, changed ones updated, and those no longer
-    in the file deleted. Position is the order in the file.
+    in the file deleted. Position is the order in the file. An event that was tentative and now
+    has dates, or an exact one whose dates or clock changed, is told to the cases it concerns
+    (notifications.events) in this same transaction, as of ``acting`` (default: today, by the
+    configured actor).
     """
     _require_own_kid_prefix(session, definition)
     values = {
@@ -72,6 +81,7 @@ def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[P
 
     changed = _assign(programme, values)
     existing = {event.id: event for event in programme.events}
+    before = {event.id: event_context(event) for event in programme.events}
     events: list[ProgrammeEvent] = []
     for index, event in enumerate(definition.events):
         row = existing.pop(event.id, None)
@@ -84,7 +94,33 @@ def load_programme(session: Session, definition: ProgrammeDefinition) -> tuple[P
         changed = True
     programme.events = events
     session.flush()
+    if changes := timetable_changes(before, events):
+        settings = get_settings()
+        tell_about_changes(
+            session, programme, changes, acting or Acting(settings.actor, settings.today())
+        )
     return programme, "updated" if changed else "unchanged"
+
+
+def timetable_changes(
+    before: dict[str, dict[str, Any]], events: list[ProgrammeEvent]
+) -> list[EventChange]:
+    """The events that got their time (tentative before, exact now) or a new one (other dates or
+    clock), with how each was; a new event or one made tentative again is no change to tell."""
+    changes = []
+    for event in events:
+        previous = before.get(event.id)
+        if previous is None or event.tentative or event.start is None:
+            continue
+        clock = (event.details or {}).get("time")
+        if (
+            previous["tentative"]
+            or previous["start"] is None
+            or (previous["start"], previous["end"], previous["time"])
+            != (event.start, event.end, clock)
+        ):
+            changes.append(EventChange(event, previous))
+    return changes
 
 
 def _require_own_kid_prefix(session: Session, definition: ProgrammeDefinition) -> None:

@@ -342,3 +342,15 @@ def delivery_text(row: dict) -> str:
     if row["status"] == "pending" and row["channel"] == "ehf" and row["reference"]:
         text += " (overlevert)"
     return text
+
+
+# Applicants (kulturskole.services.applicants): a municipality or a county branch; event mail.
+APPLICANT_KINDS = {"municipality": "Kommune", "county-branch": "Fylkesavdeling"}
+TABLES["applicant_kind"] = APPLICANT_KINDS
+MAIL_TEMPLATES.setdefault("event_invitation", "Invitasjon til samling")
+MAIL_TEMPLATES.setdefault("event_scheduled", "Tidspunkt fastsatt")
+SUMMARY.setdefault("invitations_queued", "invitasjoner lagt i kø")
+RUN_COUNTS["day"].insert(
+    RUN_COUNTS["day"].index(("reminders_queued", "Påminnelser")) + 1,
+    ("invitations_queued", "Invitasjoner"),
+)

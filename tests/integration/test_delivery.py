@@ -89,8 +89,14 @@ def test_utf8_subject_survives_the_wire(engine: Engine, smtp_env) -> None:  # no
         smtp_env(port)
         deliver(engine)
     [got] = handler.received
-    assert "Tråante" in got.message["Subject"]
-    assert b"Tr\xc3\xa5ante" not in got.data.split(b"\r\n\r\n", 1)[0]  # encoded, not raw 8-bit
+    # the municipality's own name (issue 13), and the en dashes survive encoding and folding
+    subject = got.message["Subject"]
+    assert subject.startswith("Søknad mottatt – Fremtidens kulturskole – regionale program")
+    assert subject.endswith("2024–2025 – Trondheim kommune") and "  " not in subject
+    assert "Mottatt".casefold() in subject.casefold()
+    assert b"S\xc3\xb8knad" not in got.data.split(b"\r\n\r\n", 1)[0]  # encoded, not raw 8-bit
+    # from the no-reply address, answered by the programme contact
+    assert got.message["Reply-To"] == "Åste Selnæs Domaas <aste.domaas@kulturskoleradet.no>"
 
 
 def test_421_is_retried_with_backoff_then_sent(engine: Engine, smtp_env) -> None:  # noqa: ANN001

@@ -159,9 +159,9 @@ def test_only_the_settings_name_the_time_zone() -> None:
 
 def test_the_time_zone_is_looked_up_when_used(monkeypatch: pytest.MonkeyPatch) -> None:
     moment = datetime(2024, 10, 22, 8, 0, tzinfo=UTC)
-    assert klokkeslett(moment) == "10:00"  # Europe/Oslo, summer time
+    assert klokkeslett(moment) == "10.00"  # Europe/Oslo, summer time
     monkeypatch.setenv("KULTURSKOLE_TIMEZONE", "UTC")
-    assert klokkeslett(moment) == "08:00"
+    assert klokkeslett(moment) == "08.00"
 
 
 def test_the_schema_imports_nothing_from_kulturskole() -> None:

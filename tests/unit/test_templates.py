@@ -127,7 +127,17 @@ def extras() -> dict[str, dict[str, Any]]:
         },
         "withdrawn": {"reason": "Kommunen har ikke kapasitet i programperioden."},
         "contract_for_signature": {"attachment_name": "kontrakt-5001.pdf"},
-        "welcome": {"events": list(EVENTS.values())},
+        "welcome": {
+            "events": [e for e in EVENTS.values() if e["id"] != "inspiration"],
+            "members": [
+                {"name": "Kari Nordmann", "role": "koordinator"},
+                {"name": "Per Olsen", "role": "kulturskoleleder"},
+            ],
+            "advisor": dict(VISIT["advisor"]),
+            "instalments": PROGRAMME.invoicing.instalments,
+            "meeting_plan_due": PROGRAMME.obligations.meeting_plan_due,
+            "development_plan_due": PROGRAMME.obligations.development_plan_due,
+        },
         "reminder": {"event": EVENTS["joint-gathering-1"], "days_before": 7},
         "invoice": {
             "invoice": {
@@ -219,19 +229,55 @@ def extras() -> dict[str, dict[str, Any]]:
     }
 
 
+_EXTRAS_BEFORE_EVENTS = extras
+
+
+def extras() -> dict[str, dict[str, Any]]:  # noqa: F811  (the event mail appended)
+    """With the event mail (notifications.events): an invitation and a notice."""
+    exact_meeting = EVENTS["coordinator-meeting-5"] | {
+        "tentative": False,
+        "start": date(2025, 8, 27),
+        "end": date(2025, 8, 27),
+    }
+    return _EXTRAS_BEFORE_EVENTS() | {
+        "event_invitation": {
+            "event": EVENTS["inspiration"],
+            "applicant": {"kind": "municipality"},
+        },
+        "event_scheduled": {
+            "event": exact_meeting,
+            "previous": EVENTS["coordinator-meeting-5"],
+            "applicant": {"kind": "municipality"},
+        },
+    }
+
+
 def context_for(name: str, **overrides: Any) -> dict[str, Any]:
     return {**common(), **extras()[name], **overrides}
 
 
 # Strings each message must carry in both its plain text and its HTML body (they say the same).
 EXPECTED = {
-    "application_received": ["12. april 2024", "Per Olsen", "Trondheim - Tråante kommune"],
-    "selected": ["minst 4 deltakere", "Skoleeier", "koordinator", "Kartlegge", "kulturskoleleder"],
+    "application_received": ["mottok søknaden", "12. april 2024", "Per Olsen", "Trondheim kommune"],
+    "selected": [
+        "minst fire deltakere",
+        "Skoleeier",
+        "koordinator",
+        "Kartlegge",
+        "kulturskoleleder",
+    ],
     "not_selected": ["ikke er valgt ut", "fylkesavdelingens utviklingsområde"],
     "withdrawn": ["er trukket", "ikke kapasitet"],
     "contract_for_signature": ["kontrakt-5001.pdf", "kommunedirektør", "kulturskoleleder"],
-    "welcome": ["august 2024 – desember 2025", "24.–25. september 2024", "Juni eller august 2025"],
-    "reminder": ["om 7 dager", "24.–25. september 2024", "fysisk", "Hele kommunegruppen"],
+    "welcome": [
+        "august 2024 – desember 2025",
+        "24.–25. september 2024",
+        "Juni eller august 2025",
+        "Kari Nordmann, koordinator",
+        "Ola Hansen",
+        "31. oktober 2024",
+    ],
+    "reminder": ["om sju dager", "24.–25. september 2024", "fysisk", "hele kommunegruppen"],
     "invoice": [
         f"6{NBSP}666,67{NBSP}kr",
         f"20{NBSP}000{NBSP}kroner for hele programperioden",
@@ -260,8 +306,8 @@ EXPECTED = {
         "23. november 2024",
         "Har dere betalt i mellomtiden, kan dere se bort fra denne påminnelsen.",
     ],
-    "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10:00–12:30", "Olav Tryggvasons gate 5"],
-    "visit_changed": ["tirsdag 1. oktober 2024 kl. 10:00", "tirsdag 8. oktober 2024 kl. 10:00"],
+    "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10.00–12.30", "Olav Tryggvasons gate 5"],
+    "visit_changed": ["tirsdag 1. oktober 2024 kl. 10.00", "tirsdag 8. oktober 2024 kl. 10.00"],
     "visit_cancelled": ["er avlyst", "Veilederen er syk.", "ola.hansen@kulturskoleradet.no"],
     "obligation_warning": [
         "15. januar 2025",
@@ -270,12 +316,22 @@ EXPECTED = {
         "fellessamling 2",
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
-    "completion": ["delingsarena", "Januar 2026, uke 2–3 eller 4", "fullført"],
+    "completion": ["delingsarena", "i januar 2026, uke 2–3 eller 4", "fullført"],
 }
+EXPECTED.update(
+    {
+        "event_invitation": ["inspirasjonssamling før oppstart", "fredag 15. mars 2024 kl. 09.00"],
+        "event_scheduled": [
+            "koordinatorsamling 5 nå er fastsatt",
+            "onsdag 27. august 2025",
+            "«August",
+        ],
+    }
+)
 
 
-# The warning and termination letters open formally (the finance and obligation letters).
-FORMAL_LETTERS = {"obligation_warning", "termination"}
+# Formal letters open "Til <kommune>\nv/…", not "Hei <name>,".
+FORMAL = {"contract_for_signature", "obligation_warning", "termination"}
 
 
 # --- the template set --------------------------------------------------------------------------
@@ -283,7 +339,7 @@ FORMAL_LETTERS = {"obligation_warning", "termination"}
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 16
+    assert len(TEMPLATES) == 18
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
@@ -300,8 +356,8 @@ def test_every_template_renders_with_a_realistic_context(name: str) -> None:
     result = render(name, context_for(name))
     assert isinstance(result, Rendered)
     assert result.subject.strip() and result.text.strip() and result.html.strip()
-    if name in FORMAL_LETTERS:  # "Til <kommune>\nv/…", not "Hei <name>,"
-        assert result.text.startswith("Til ") and "\nv/" in result.text.split("\n\n")[0]
+    if name in FORMAL:
+        assert result.text.startswith("Til Trondheim kommune – Tråante\nv/"), result.text[:80]
         assert "Hei " not in result.text and ">Hei " not in result.html
     else:
         assert result.text.startswith("Hei Kari Nordmann,\n\n")
@@ -467,10 +523,10 @@ def test_dates_and_times_in_norwegian() -> None:
     assert dato_kort(date(2024, 9, 24)) == "24.09.2024"
     # An aware datetime is read in Europe/Oslo: 22:30 UTC is already the next day there.
     assert dato(datetime(2024, 9, 23, 22, 30, tzinfo=UTC)) == "24. september 2024"
-    assert klokkeslett(datetime(2024, 1, 15, 8, 0, tzinfo=UTC)) == "09:00"  # CET
-    assert klokkeslett(datetime(2024, 7, 15, 8, 0, tzinfo=UTC)) == "10:00"  # CEST
-    assert klokkeslett(time(14, 0)) == "14:00"
-    assert klokkeslett("9:00") == "09:00"
+    assert klokkeslett(datetime(2024, 1, 15, 8, 0, tzinfo=UTC)) == "09.00"  # CET
+    assert klokkeslett(datetime(2024, 7, 15, 8, 0, tzinfo=UTC)) == "10.00"  # CEST
+    assert klokkeslett(time(14, 0)) == "14.00"
+    assert klokkeslett("9:00") == "09.00"
     with pytest.raises(ValueError, match="time zone"):
         dato(datetime(2024, 9, 24, 12, 0))
     with pytest.raises(TypeError):
@@ -487,29 +543,31 @@ def test_spans_durations_and_when() -> None:
     with pytest.raises(ValueError):
         periode(date(2024, 9, 25), date(2024, 9, 24))
     assert varighet(150) == "2,5 timer"
-    assert varighet(60) == "1 time"
+    assert varighet(60) == "en time"
+    assert varighet(120) == "to timer"
     assert varighet(45) == "45 minutter"
-    assert varighet(100) == "1 time og 40 minutter"
-    assert naar(EVENTS["inspiration"]) == "15. mars 2024 kl. 09:00–14:00"
+    assert varighet(100) == "en time og 40 minutter"
+    assert naar(EVENTS["inspiration"]) == "15. mars 2024 kl. 09.00–14.00"
     assert naar(EVENTS["coordinator-meeting-1"]) == "21. august 2024 (2,5 timer)"
     assert naar(EVENTS["visit-window-4"]) == "Juni eller august 2025"
     assert naar(EVENTS["coordinator-meeting-5"]) == "August 2025 (2,5 timer)"
     start = datetime(2024, 10, 8, 8, 0, tzinfo=UTC)
     end = datetime(2024, 10, 8, 10, 30, tzinfo=UTC)
-    assert tidsrom(start, end) == "tirsdag 8. oktober 2024 kl. 10:00–12:30"
+    assert tidsrom(start, end) == "tirsdag 8. oktober 2024 kl. 10.00–12.30"
 
 
 # --- the welcome timetable ---------------------------------------------------------------------
 
 
-def test_welcome_lists_all_19_events_and_tentative_when_text() -> None:
+def test_welcome_lists_the_18_events_ahead_and_tentative_when_text() -> None:
+    # sent on activation in August: the inspiration gathering of 15 March is past and left out
     events = extras()["welcome"]["events"]
-    assert len(events) == 19
+    assert len(events) == 18
     result = render("welcome", context_for("welcome"))
-    lines = [line for line in result.text.splitlines() if line.startswith("- ")]
-    assert len(lines) == 19
+    lines = [line for line in result.text.splitlines() if line.startswith("- ") and ": " in line]
+    assert len(lines) == 18
     rows = result.html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
-    assert rows == 19
+    assert rows == 18
     for event, line in zip(events, lines, strict=True):
         assert event["title"] in line
         assert str(escape(event["title"])) in result.html
@@ -525,9 +583,10 @@ def test_welcome_lists_all_19_events_and_tentative_when_text() -> None:
     for event in tentative:
         assert any(line.startswith(f"- {event['when']}") for line in lines), event["when"]
         assert str(escape(event["when"])) in result.html
-    for mode in ("fysisk", "digital", "ikke avklart"):
-        assert f"({mode})" in result.text
-        assert f">{mode}</td>" in result.html
+    for form in ("fysisk", "digitalt, 2,5 timer", "vurderes fysisk"):
+        assert f"({form})" in result.text
+        assert f">{form[0].upper() + form[1:]}</td>" in result.html
+    assert "ikke avklart" not in result.text and "ikke avklart" not in result.html
 
 
 # --- message details ---------------------------------------------------------------------------
@@ -573,11 +632,17 @@ def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
 
 
 def test_reminder_counts_days() -> None:
-    assert "som er i morgen." in render("reminder", context_for("reminder", days_before=1)).text
-    assert "som er i dag." in render("reminder", context_for("reminder", days_before=0)).text
+    tomorrow = render("reminder", context_for("reminder", days_before=1)).text
+    assert "oppstart av regionale program i morgen, 24.–25. september 2024." in tomorrow
+    today = render("reminder", context_for("reminder", days_before=0)).text
+    assert "oppstart av regionale program i dag, 24.–25. september 2024." in today
     meeting = render("reminder", context_for("reminder", event=EVENTS["coordinator-meeting-2"]))
-    assert "29. oktober 2024 (2,5 timer)" in meeting.subject
-    assert "koordinatorer" in meeting.text and "Reise og overnatting" not in meeting.text
+    assert meeting.subject.endswith("Koordinatorsamling 2 – tirsdag 29. oktober 2024")
+    assert "Vi minner om koordinatorsamling 2 tirsdag 29. oktober 2024, om sju dager." in (
+        meeting.text
+    )
+    assert "Den varer 2,5 timer." in meeting.text
+    assert "koordinatorer" in meeting.text and "reise og overnatting" not in meeting.text
 
 
 def test_visits_digital_and_invalid_mode() -> None:
@@ -668,7 +733,7 @@ def test_contract_follows_the_source_form() -> None:
         "Med utgangspunkt i Grunnlagsdokumentet",
         "Fremtidens kulturskole Regionale program 2024–2025",
         "har partene inngått avtale om deltakelse for",
-        "Trondheim - Tråante kommune",
+        "Trondheim kommune – Tråante",
         "for perioden august 2024 – desember 2025",
         "Sted/dato:",
         "Trondheim august 2024",

@@ -54,12 +54,16 @@ def chain_problem(problem: ChainProblem) -> str:
 
 def _number(request: Request) -> str:
     number = request.path_params["number"]
+    if re.fullmatch(r"[Ff][0-9]{2}", number):  # a county branch (fylkesavdeling)
+        return number.upper()
     if not re.fullmatch(r"[0-9]{4}", number):
         raise NotFound(f"«{number}» er ikke et kommunenummer (fire sifre).")
     return number
 
 
 def _no_case(number: str) -> NotFound:
+    if number.startswith("F"):
+        return NotFound(f"Fylkesavdeling {number} har ingen sak i programmet.")
     return NotFound(f"Kommunenummer {number} har ingen sak i programmet.")
 
 

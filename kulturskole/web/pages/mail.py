@@ -49,6 +49,7 @@ COLUMNS = [
     ("Neste forsøk (UTC)", "due_at"),
     ("Sendt (UTC)", "sent_at"),
     ("Vedlegg", "attachments"),
+    ("Svar til", "reply_to"),
     ("Nøkkel", "key"),
 ]
 WORDINGS: list[Wording] = [

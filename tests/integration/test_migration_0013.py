@@ -1,0 +1,42 @@
+"""Migration 0013: the register's rows so far are municipalities; a downgrade with a county branch
+registered is refused (its cases would silently become a municipality's)."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, text
+
+from kulturskole.migrate import alembic_config, current_revision, upgrade
+from tests.builders.cases import apply_case
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine)
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
+
+
+def test_rows_from_before_are_municipalities(engine: Engine) -> None:
+    downgrade(engine, "0011")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO municipality (number, name, county_number, county_name, org_number)"
+                " VALUES ('5001', 'Trondheim - Tråante', '50', 'Trøndelag', '942110464')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kind = connection.execute(text("SELECT kind FROM municipality")).scalar_one()
+    assert kind == "municipality"
+
+
+@pytest.mark.usefixtures("programme_loaded")
+def test_a_downgrade_with_a_county_branch_is_refused(engine: Engine) -> None:
+    apply_case(engine, "F50")
+    with pytest.raises(RuntimeError, match="1 county branches are registered"):
+        downgrade(engine, "0011")
+    assert current_revision(engine) == "0013"
