@@ -172,16 +172,16 @@ def _gathering_attendance(evidence, events, _size, _visits) -> list[str]:  # noq
         present, group, needed = gathering["present"], gathering.get("group"), gathering["needed"]
         if present == 0:
             who = "Ingen fra kommunegruppen"
-        elif group is not None and needed is not None and needed >= group:
+        elif group is not None and present < group:
             who = f"Bare {tall(present)} av de {tall(group)} i kommunegruppen"
         else:
             who = f"Bare {tall(present)} fra kommunegruppen"
-        relaxed = (
-            f" Minst {tall(needed)} skal delta på hver fellessamling."
-            if needed is not None and (group is None or needed < group) and present > 0
-            else ""
+        # The whole group is the rule and needs no saying; another threshold is named (the
+        # same sentence as the rule's own evidence text).
+        threshold = (
+            "" if needed is None or needed == group else f"; minst {tall(needed)} skal delta"
         )
-        sentences.append(f"{who} deltok på {where}.{relaxed}")
+        sentences.append(f"{who} deltok på {where}{threshold}.")
     return sentences
 
 

@@ -70,7 +70,7 @@ def test_the_warning_for_an_absence_asks_for_an_explanation_and_a_plan(
     [warning] = mails(engine, "obligation_warning")
     assert warning.text_body.startswith("Til ") and "Hei " not in warning.text_body
     for body in both(warning):
-        assert "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024." in body
+        assert "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024" in body
         assert "Færre enn" not in body and "til stede" not in body
         assert "Dette kan ikke gjøres om i ettertid." in body
         assert (
@@ -99,7 +99,7 @@ def test_the_termination_names_the_warning_and_the_instalments_not_invoiced(
             "og til varselet vi sendte 26. september 2024 om kommunegruppens deltakelse på "
             "fellessamlingene" in body
         )
-        assert "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024." in body
+        assert "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024" in body
         assert "Fristen i varselet var 10. oktober 2024." in body
         assert (
             "Begrunnelse: Brudd på forpliktelsen om kommunegruppens deltakelse på "
@@ -149,7 +149,7 @@ def test_a_coordinators_termination_names_no_warning(engine: Engine, absent: int
     [letter] = mails(engine, "termination")
     for body in both(letter):
         assert "varselet" not in body and "Programledelsen" not in body
-        assert "kommunens koordinator har sagt opp avtalen" in body
+        assert "koordinatoren deres har sagt opp avtalen" in body
         assert "De to gjenstående avdragene" in body
 
 

@@ -153,13 +153,14 @@ def test_evidence_is_a_plain_sentence_from_the_rules_data() -> None:
     ]
     relaxed = {"gatherings": [gathering | {"present": 1, "group": 6, "needed": 2}]}
     assert evidence_sentences("gathering-attendance", relaxed, EVENTS, min_group_size=4) == [
-        "Bare en fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024. "
-        "Minst to skal delta på hver fellessamling."
+        "Bare en av de seks i kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst to skal delta."
     ]
     # A breach stored by the older rule (lists of events and counts) reads the same way
-    older = {"events": ["joint-gathering-1"], "present": [0], "needed": 2, "text": "Færre enn 2"}
+    older = {"events": ["joint-gathering-1"], "present": [1], "needed": 2, "text": "Færre enn 2"}
     assert evidence_sentences("gathering-attendance", older, EVENTS, min_group_size=4) == [
-        "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+        "Bare en fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst to skal delta."
     ]
     meeting = {"events": ["coordinator-meeting-1"]}
     assert evidence_sentences("coordinator-meetings", meeting, EVENTS, min_group_size=4) == [

@@ -660,7 +660,7 @@ def test_termination_by_coordinator_and_invalid_initiator() -> None:
     context = context_for("termination")
     context["termination"] = {**context["termination"], "initiated_by": "coordinator"}
     result = render("termination", context)
-    assert "kommunens koordinator har sagt opp avtalen" in result.text
+    assert "koordinatoren deres har sagt opp avtalen" in result.text
     assert "Programledelsen" not in result.text
     context["termination"] = {**context["termination"], "initiated_by": "somebody"}
     with pytest.raises(ValueError, match="initiated_by"):
