@@ -1,6 +1,6 @@
-"""Task ``queue-reminders``: the reminders due before gatherings, coordinator meetings and
-visits, queued in the outbox. One task, used by programme-lifecycle, send-notifications and
-programme-day."""
+"""Task ``queue-reminders``: the reminders due before gatherings, coordinator meetings, visits
+and the plans' due dates, queued in the outbox. One task, used by programme-lifecycle,
+send-notifications and programme-day."""
 
 from __future__ import annotations
 

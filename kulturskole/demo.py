@@ -1,9 +1,10 @@
 """The main job on the embedded default: the whole 2024–2025 programme on a simulated calendar.
 
 A seeded share of the 357 municipalities apply; the council selects, contracts are signed, the
-period starts, groups attend gatherings (a few are absent), invoices follow the physical
-gatherings, advisors visit in every exact window, one breach ends in an approved termination,
-and the rest complete. Administrators' actions go through the same service functions as the
+period starts, whole groups attend the gatherings (now and then one member is ill: a breach,
+waived), invoices follow the physical gatherings, advisors visit in every exact window (each
+invited a few weeks before it opens), one breach ends in an approved termination, and the rest
+complete. Administrators' actions go through the same service functions as the
 CLI; everything due on a date runs in one real `programme-day` flow run (Prefect without a
 server), stepping only through the dates on which something is due.
 """
@@ -54,6 +55,7 @@ from kulturskole.services.programmes import format_ore, load_programme
 from kulturskole.services.users import add_user, list_users, set_password
 from kulturskole.visits import changes as visit_changes
 from kulturskole.visits.advisors import block, import_advisors
+from kulturskole.visits.scheduling import invite_dates
 from models import (
     Breach,
     Case,
@@ -66,6 +68,7 @@ from models import (
     Visit,
 )
 from notifications.events import invitation_date
+from notifications.reminders import plan_reminder_dates
 
 PROGRAMME_FILE = PROGRAMMES_DIR / "regionale-2024-2025.yaml"
 DEMO_LOGIN = "demo@kulturskoleradet.no"  # the web console's demo administrator
@@ -122,6 +125,8 @@ class Demo:
             programme = session.get(Programme, self.programme_id)
             self.events = list(programme.events)
             self.period = (programme.period_start, programme.period_end)
+            self.visit_invitations = invite_dates(programme)  # each visit window's own day
+            self.plan_reminders = plan_reminder_dates(programme)  # (first day, due date)
             self.invitation_days = programme.rules.invitations.days_before
             obligations = programme.rules.obligations
             self.plan_dues = {
@@ -168,10 +173,12 @@ class Demo:
     def calendar(self) -> list[date]:
         """The dates on which something is due: the period's start and end, each event's start
         a week ahead (reminders) and the day after its end (attendance), the first business day
-        after a physical gathering (invoicing: a Saturday issues nothing), visit windows, plan
-        due dates and the days after, grace periods running out, and the invitation dates of the
-        inspiration gathering and the sharing arena."""
+        after a physical gathering (invoicing: a Saturday issues nothing), visit windows and the
+        days their visits are invited, plan due dates (with their reminders) and the days after,
+        grace periods running out, and the invitation dates of the inspiration gathering and the
+        sharing arena."""
         days = {self.period[0], self.period[1] + timedelta(days=1)}
+        days.update(self.visit_invitations.values())
         for event in self.events:
             if event.start is None:
                 continue
@@ -183,6 +190,7 @@ class Demo:
                 days.add(event.start - timedelta(days=10))
             if (invited := invitation_date(event, self.invitation_days)) is not None:
                 days.add(invited)  # invitations to the inspiration gathering, the sharing arena
+        days.update(first for first, _ in self.plan_reminders.values())
         for due in self.plan_dues.values():
             days.update(
                 {
@@ -284,22 +292,8 @@ class Demo:
             )
             for event in ended:
                 for case in cases:
-                    absent = event.kind == "joint-gathering" and (
-                        self.rng.random() < 0.02
-                        or (
-                            event.id == "joint-gathering-1"
-                            and case.municipality_number == self.absentee
-                        )
-                    )
-                    coordinator = f"d1.{case.municipality_number}@kommune.example.no"
-                    record_attendance(
-                        session,
-                        case,
-                        event.id,
-                        0 if absent else self.rng.randint(3, 5),
-                        [] if absent else [coordinator],
-                        self.on(day),
-                    )
+                    present, members = self.attendance(case, event)
+                    record_attendance(session, case, event.id, present, members, self.on(day))
             for what, due in self.plan_dues.items():
                 if day in (due - timedelta(days=10), due + timedelta(days=14)):
                     for case in cases:
@@ -323,6 +317,21 @@ class Demo:
             for visit_id in done:  # through the service, so that the history says so
                 visit_changes.done(session, visit_id, None, self.on(day))
         self.decide(day)
+
+    def attendance(self, case: Case, event: Any) -> tuple[int, list[str]]:
+        """Who came, by head count and e-mail. The whole group comes to a joint gathering (the
+        source's rule), except that now and then one member is ill (a breach, waived) and the
+        absentee's group stays away from the first one (the termination); the coordinator and
+        a few others come to the coordinator meetings."""
+        number = case.municipality_number
+        group = [f"d{i + 1}.{number}@kommune.example.no" for i in range(len(ROLES))]
+        if event.kind != "joint-gathering":
+            return self.rng.randint(3, 5), group[:1]
+        if event.id == "joint-gathering-1" and case.municipality_number == self.absentee:
+            return 0, []
+        if self.rng.random() < 0.02:
+            return len(group) - 1, group[1:]
+        return len(group), group
 
     def bank_notification(self, session: Session, day: date, paid: list[Invoice]) -> None:
         """The bank's camt.054 of the day's KID payments, written to var/bank/ and imported

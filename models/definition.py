@@ -44,6 +44,7 @@ __all__ = [
     "EventKind",
     "EventTime",
     "Fee",
+    "GatheringAttendance",
     "InvoiceTrigger",
     "Invitations",
     "Invoicing",
@@ -181,6 +182,9 @@ class Visits(DefinitionModel):
     physical_minutes: int = Field(default=150, ge=15, le=600)
     digital_starts: list[Clock] = ["09:00", "11:00", "13:00"]
     digital_minutes: int = Field(default=90, ge=15, le=480)
+    # A window's visits are placed and invited this many weeks before it opens, one window at
+    # a time (a tentative window waits until the programme file makes it exact).
+    invite_weeks_before: int = Field(default=4, ge=1, le=104)
 
 
 RULES = (
@@ -205,10 +209,37 @@ Rule = Literal[
 ]
 
 
+def _required_present(value: Any) -> Any:
+    if value == "all" or (type(value) is int and 1 <= value <= 1000):
+        return value
+    raise PydanticCustomError(
+        "gathering_required",
+        "Input should be 'all' (the whole group) or a whole number from 1 to 1000",
+    )
+
+
+class GatheringAttendance(DefinitionModel):
+    """How many of the group must be present at each joint gathering (fellessamling).
+
+    ``all`` (the default) is the source's rule, "kommunegruppen deltar på alle fellessamlinger":
+    at least as many present as the group had members recorded on the gathering's first day. A
+    whole number is a relaxation the council may decide: at least that many present.
+    """
+
+    required: Annotated[Literal["all"] | int, BeforeValidator(_required_present)] = "all"
+
+    def needed(self, group_size: int) -> int:
+        """Present needed for a group of ``group_size``; never fewer than one (a gathering
+        nobody attended is never kept, whatever the group's size)."""
+        if self.required == "all":
+            return max(group_size, 1)
+        return self.required
+
+
 class Obligations(DefinitionModel):
     """What a participating municipality must keep, and what follows when it does not."""
 
-    min_present_at_gatherings: int = Field(default=2, ge=1)
+    gathering_attendance: GatheringAttendance = GatheringAttendance()
     development_plan_due: IsoDate | None = None
     meeting_plan_due: IsoDate | None = None
     invoice_overdue_days: int = Field(default=30, ge=0)
@@ -220,6 +251,23 @@ class Obligations(DefinitionModel):
         "group-composition",
         "development-plan",
     ]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_spelling(cls, data: Any) -> Any:
+        """``min_present_at_gatherings: N`` (programme files before the whole-group default)
+        still loads, meaning ``gathering_attendance: {required: N}``."""
+        if not isinstance(data, dict) or "min_present_at_gatherings" not in data:
+            return data
+        if "gathering_attendance" in data:
+            raise PydanticCustomError(
+                "both_spellings",
+                "give gathering_attendance.required or the older min_present_at_gatherings, "
+                "not both",
+            )
+        data = dict(data)
+        data["gathering_attendance"] = {"required": data.pop("min_present_at_gatherings")}
+        return data
 
     @field_validator("terminating_rules")
     @classmethod
@@ -236,10 +284,14 @@ class Obligations(DefinitionModel):
 
 
 class Reminders(DefinitionModel):
-    """Reminders (påminnelser) to the coordinator before events of these kinds."""
+    """Reminders (påminnelser) to the coordinator before events of these kinds, and before
+    the plans' due dates."""
 
     days_before: int = Field(default=7, ge=1, le=60)
     kinds: list[EventKind] = ["joint-gathering", "coordinator-meeting"]
+    # A reminder of each plan's due date (obligations.meeting_plan_due, development_plan_due)
+    # this many days before it, unless the plan is recorded delivered.
+    plan_days_before: int = Field(default=14, ge=1, le=90)
 
 
 class Invitations(DefinitionModel):

@@ -1,15 +1,16 @@
-"""Reminders before gatherings and coordinator meetings, queued on the programme's calendar."""
+"""Reminders before gatherings, coordinator meetings, visits and the plans' due dates, queued on
+the programme's calendar."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.config import get_settings
 from kulturskole.history import Acting
-from models import Case, GroupMember, Programme
+from models import Case, Deliverable, GroupMember, Programme
 from notifications.case_mail import common_context, coordinator_or_contact, event_context, key_for
 from notifications.outbox import queue
 from states.groups import PARTICIPATING
@@ -65,7 +66,11 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
                     acting=acting,
                 )
                 queued += message is not None
-    return queued + _visit_reminders(session, acting, programme_id)
+    return (
+        queued
+        + _visit_reminders(session, acting, programme_id)
+        + _plan_reminders(session, acting, programme_id)
+    )
 
 
 def _visit_reminders(session: Session, acting: Acting, programme_id: str | None) -> int:
@@ -134,4 +139,69 @@ def _visit_reminders(session: Session, acting: Acting, programme_id: str | None)
                 acting=acting,
             )
             queued += message is not None
+    return queued
+
+
+# The plans a municipality delivers, and the programme-file key of each one's due date.
+PLAN_DUE_KEYS = {"meeting-plan": "meeting_plan_due", "development-plan": "development_plan_due"}
+
+
+def plan_reminder_dates(programme: Programme) -> dict[str, tuple[date, date]]:
+    """Each plan with a due date: (the first day its reminder is due, the due date)."""
+    rules = programme.rules
+    before = timedelta(days=rules.reminders.plan_days_before)
+    dues = {what: getattr(rules.obligations, key) for what, key in PLAN_DUE_KEYS.items()}
+    return {what: (due - before, due) for what, due in dues.items() if due is not None}
+
+
+def _plan_reminders(session: Session, acting: Acting, programme_id: str | None) -> int:
+    """A reminder ``reminders.plan_days_before`` days before each plan's due date, to each case
+    taking part that has not delivered it. A missed run catches up until the due date itself;
+    the key (case, plan, due date) makes re-runs harmless, and a moved due date is reminded
+    again."""
+    queued = 0
+    for programme in session.scalars(
+        select(Programme).where(Programme.id == programme_id) if programme_id else select(Programme)
+    ):
+        due = {
+            what: day
+            for what, (first, day) in plan_reminder_dates(programme).items()
+            if first <= acting.as_of <= day
+        }
+        if not due:
+            continue
+        cases = session.scalars(
+            select(Case)
+            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
+            .options(
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+                selectinload(Case.municipality),
+            )
+            .order_by(Case.municipality_number)
+        ).all()
+        delivered = {
+            (case_id, what)
+            for case_id, what in session.execute(
+                select(Deliverable.case_id, Deliverable.what).where(
+                    Deliverable.case_id.in_([case.id for case in cases]),
+                    Deliverable.what.in_(list(due)),
+                )
+            )
+        }
+        for what, day in due.items():
+            for case in cases:
+                if (case.id, what) in delivered:
+                    continue
+                to = coordinator_or_contact(case)
+                message = queue(
+                    session,
+                    key=key_for(case, "plan-reminder", what, day.isoformat()),
+                    template="plan_reminder",
+                    context=common_context(case, to) | {"plan": {"what": what, "due": day}},
+                    to=[to],
+                    case=case,
+                    acting=acting,
+                )
+                queued += message is not None
     return queued

@@ -134,6 +134,8 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #:   {total, invoiced, unpaid, still_invoiced, not_invoiced}, visits_cancelled (int)}; built by
 #:   notifications.termination_letter.
 #: - ``completion``: nothing.
+#: - ``plan_reminder``: ``plan`` {what ("meeting-plan" or "development-plan"), due (date)}: the
+#:   plan's due date is near and it is not recorded delivered.
 REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "application_received": ("applied_on", "contact"),
     "selected": ("min_group_size",),
@@ -158,6 +160,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "obligation_warning": ("breach",),
     "termination": ("termination",),
     "completion": (),
+    "plan_reminder": ("plan",),
 }
 
 #: Keys a message uses when present (absent or None → left out).

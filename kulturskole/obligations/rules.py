@@ -26,6 +26,7 @@ from models import (
     Programme,
     Visit,
 )
+from notifications.render import periode, tall
 
 RULE_TEXT = {
     "gathering-attendance": "Kommunegruppen skal delta på alle fellessamlinger.",
@@ -59,6 +60,8 @@ class Facts:
     since: dict[int, date] = field(default_factory=dict)  # participating since (contract)
     attendance: dict[int, dict[str, Attendance]] = field(default_factory=dict)
     roles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+    # The group's history: (effective date, member id, added) in history order, per case.
+    group_changes: dict[int, list[tuple[date, int, bool]]] = field(default_factory=dict)
     deliverables: dict[int, dict[str, date]] = field(default_factory=dict)
     missed_visits: dict[int, list[Visit]] = field(default_factory=dict)
     overdue: dict[int, list[Invoice]] = field(default_factory=dict)
@@ -88,6 +91,20 @@ class Facts:
         ):
             roles[case_id].append((role, email))
         facts.roles = roles
+        changes: dict[int, list[tuple[date, int, bool]]] = defaultdict(list)
+        for case_id, day, action, details in session.execute(
+            select(
+                HistoryEntry.case_id,
+                HistoryEntry.effective_on,
+                HistoryEntry.action,
+                HistoryEntry.details,
+            )
+            .join(Case, Case.id == HistoryEntry.case_id)
+            .where(in_programme, HistoryEntry.action.in_(("member-added", "member-removed")))
+            .order_by(HistoryEntry.case_id, HistoryEntry.seq)
+        ):
+            changes[case_id].append((day, details["member_id"], action == "member-added"))
+        facts.group_changes = changes
         deliverables: dict[int, dict[str, date]] = defaultdict(dict)
         for case_id, what, day in session.execute(
             select(Deliverable.case_id, Deliverable.what, Deliverable.delivered_on)
@@ -120,6 +137,22 @@ class Facts:
         facts.overdue = overdue
         return facts
 
+    def group_size(self, case_id: int, day: date) -> int:
+        """How many members the case's group had at the end of ``day``, by its history (the
+        members recorded then); without a recorded group history, the group as it is now."""
+        changes = self.group_changes.get(case_id)
+        if not changes:
+            return len(self.roles.get(case_id, []))
+        members: set[int] = set()
+        for effective_on, member_id, added in changes:
+            if effective_on > day:
+                continue  # entries are in history order; a later one may be back-dated
+            if added:
+                members.add(member_id)
+            else:
+                members.discard(member_id)
+        return len(members)
+
 
 def rule_text(rule: str, programme: Programme) -> str:
     size = programme.rules.participation.min_group_size
@@ -145,21 +178,53 @@ def _ended_events(facts: Facts, case_id: int, kind: str) -> list[Any]:
 
 
 def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
-    needed = facts.programme.rules.obligations.min_present_at_gatherings
+    """Every joint gathering that has ended: as many present as the rule requires — by default
+    the whole group, as recorded on the gathering's first day (the source: "kommunegruppen
+    deltar på alle fellessamlinger")."""
+    rule = facts.programme.rules.obligations.gathering_attendance
     short = []
     for event in _ended_events(facts, case_id, "joint-gathering"):
         row = facts.attendance.get(case_id, {}).get(event.id)
         present = row.present if row else 0
+        group = facts.group_size(case_id, event.start)
+        needed = rule.needed(group)
         if present < needed:
-            short.append((event, present))
+            short.append(
+                {
+                    "event": event.id,
+                    "title": event.title,
+                    "start": event.start.isoformat(),
+                    "end": event.end.isoformat(),
+                    "present": present,
+                    "group": group,
+                    "needed": needed,
+                }
+            )
     if not short:
         return None
-    listed = "; ".join(f"{e.title} ({e.end:%d.%m.%Y}): {n} til stede" for e, n in short)
     return Finding(
         "gathering-attendance",
-        f"Færre enn {needed} fra kommunegruppen deltok på: {listed}.",
-        {"events": [e.id for e, _ in short], "present": [n for _, n in short], "needed": needed},
+        " ".join(_short_sentence(gathering) for gathering in short),
+        {"required": rule.required, "events": [g["event"] for g in short], "gatherings": short},
     )
+
+
+def _short_sentence(gathering: dict[str, Any]) -> str:
+    """A plain sentence: «Bare to av de seks i kommunegruppen deltok på fellessamling 1,
+    24.–25. september 2024.» — the event by its name before any colon, in lower case."""
+    title = gathering["title"].split(":")[0].strip()
+    name = title[:1].lower() + title[1:]
+    when = periode(date.fromisoformat(gathering["start"]), date.fromisoformat(gathering["end"]))
+    present, group, needed = gathering["present"], gathering["group"], gathering["needed"]
+    if present == 0:
+        who = "Ingen fra kommunegruppen"
+    elif present < group:
+        who = f"Bare {tall(present)} av de {tall(group)} i kommunegruppen"
+    else:
+        who = f"Bare {tall(present)} fra kommunegruppen"
+    # The whole group is the rule, and needs no saying; another threshold is named.
+    threshold = "" if needed == group else f"; minst {tall(needed)} skal delta"
+    return f"{who} deltok på {name}, {when}{threshold}."
 
 
 def _coordinator_meetings(case_id: int, facts: Facts) -> Finding | None:

@@ -1,4 +1,5 @@
-"""What a schedule-visits run reports: visits placed, cases not placed and why, windows skipped."""
+"""What a schedule-visits run reports: visits placed, cases not placed and why, windows skipped,
+and windows whose invitations are not due yet."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class ScheduleReport(Report):
         "advisors_assigned",
         "already_scheduled",
         "visits",
+        "waiting_windows",
     )
     SUMMARY_KEYS = ("scheduled", "unplaced", "already_scheduled", "skipped_windows")
     EMPTY_ROW = {"window": "-", "note": "nothing to schedule"}
@@ -33,6 +35,8 @@ class ScheduleReport(Report):
     skipped_windows: list[dict[str, Any]] = field(default_factory=list)
     assigned: list[dict[str, Any]] = json_field(key="advisors_assigned")
     existing: int = json_field(key="already_scheduled", default=0)
+    # Exact windows not yet due for invitations: {window, title, invite_on} (not a warning).
+    waiting: list[dict[str, Any]] = json_field(key="waiting_windows")
 
     @property
     def visits(self) -> list[dict[str, Any]]:

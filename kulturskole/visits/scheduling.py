@@ -1,7 +1,10 @@
-"""Placing guidance visits inside the programme's visit windows.
+"""Placing guidance visits inside the programme's visit windows, one window at a time.
 
-For every exact visit window that has not ended, every contracted or active case without a
-visit in it gets one: a day inside the window that is not blocked (weekend, public holiday,
+A window's visits are placed and invited ``visits.invite_weeks_before`` weeks before it opens
+(its invitation date, ``invite_on``), on the first run on or after that date; until then it is
+reported waiting, and a tentative window waits until the programme file makes it exact. For
+every exact visit window that is due and has not ended, every contracted or active case without
+a visit in it gets one: a day inside the window that is not blocked (weekend, public holiday,
 school holiday of its county or municipality, the advisor's absence), within the advisor's daily
 capacity for the mode, on the advisor's least loaded day so that visits spread over the window.
 A case without an advisor gets one by county, spreading the load. A case that cannot be placed is
@@ -88,6 +91,10 @@ def run(
                         "ended_on": event.end.isoformat(),
                     }
                 )
+            elif acting.as_of < (invite_on := invite_date(event, programme.rules.visits)):
+                report.waiting.append(
+                    {"window": event.id, "title": event.title, "invite_on": invite_on.isoformat()}
+                )
             else:
                 windows.append(event.id)
         programme_id = programme.id
@@ -99,6 +106,23 @@ def run(
             window = next(e for e in programme.events if e.id == window_id)
             _schedule_window(session, programme, window, acting, report, assigned)
     return report
+
+
+def invite_date(window: ProgrammeEvent, settings: Visits) -> date:
+    """The date a window's visits are placed and invited: ``invite_weeks_before`` weeks before
+    it opens. (A tentative window has no date: it is not asked.)"""
+    return window.start - timedelta(weeks=settings.invite_weeks_before)
+
+
+def invite_dates(programme: Programme) -> dict[str, date]:
+    """Each exact visit window's invitation date, by window id: the days the scheduler has
+    something new to do (a programme played on a calendar steps through them)."""
+    settings = programme.rules.visits
+    return {
+        event.id: invite_date(event, settings)
+        for event in programme.events
+        if event.kind == "visit-window" and not event.tentative and event.start is not None
+    }
 
 
 def _schedule_window(

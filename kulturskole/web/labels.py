@@ -199,6 +199,7 @@ MAIL_TEMPLATES = {
     "obligation_warning": "Varsel om brudd på forpliktelse",
     "termination": "Avtalen avsluttet",
     "completion": "Programmet fullført",
+    "plan_reminder": "Påminnelse om frist for plan",
 }
 ACTIONS.setdefault("mail-retry", "E-post sendes på nytt")
 ACTIONS.setdefault("visit-missed", "Veiledningsbesøk ikke gjennomført")
@@ -252,6 +253,7 @@ RUN_COUNTS = {
         ("already_scheduled", "Allerede planlagt"),
         ("skipped_windows", "Besøksvinduer hoppet over"),
         ("advisors_assigned", "Veiledere tildelt"),
+        ("waiting_windows", "Besøksvinduer som ennå ikke er invitert til"),
     ],
     "obligations": [
         ("opened", "Nye brudd"),

@@ -112,10 +112,11 @@ def add_window(
     *,
     mode: str = "physical",
     window_id: str = SPRING,
+    invite_weeks_before: int | None = None,
 ) -> str:
     """Reload the 2024–2025 programme with one more exact visit window (a file variant)."""
     first, last = date.fromisoformat(start), date.fromisoformat(end)
-    text = PROGRAMME_FILE.read_text(encoding="utf-8").rstrip("\n") + (
+    text = _programme_text(invite_weeks_before) + (
         "\n\n"
         f"  - id: {window_id}\n"
         f'    title: "Veiledningsbesøk, testvindu {window_id}"\n'
@@ -125,11 +126,32 @@ def add_window(
         f"    end: {end}\n"
         f"    weeks: {iso_weeks(first, last)}\n"
     )
-    path = tmp_path / f"programme-{window_id}.yaml"
+    _load(engine, tmp_path / f"programme-{window_id}.yaml", text)
+    return window_id
+
+
+def invite_weeks_before(engine: Engine, tmp_path: Path, weeks: int) -> None:
+    """Reload the 2024–2025 programme inviting each window ``weeks`` weeks before it opens."""
+    _load(engine, tmp_path / f"programme-invite-{weeks}.yaml", _programme_text(weeks))
+
+
+ALL_AT_ONCE = 104
+"""Weeks before opening that invite every window of the 2024–2025 programme at once (window 5
+opens 60 weeks after September 2024): for the tests of how visits are placed, not when."""
+
+
+def _programme_text(weeks: int | None) -> str:
+    text = PROGRAMME_FILE.read_text(encoding="utf-8").rstrip("\n")
+    if weeks is not None:
+        assert "  invite_weeks_before: 4\n" in text
+        text = text.replace("  invite_weeks_before: 4\n", f"  invite_weeks_before: {weeks}\n")
+    return text
+
+
+def _load(engine: Engine, path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     with unit_of_work(engine) as session:
         load_programme(session, parse_programme_file(path))
-    return window_id
 
 
 def windows(engine: Engine) -> dict[str, tuple[date, date]]:
@@ -257,6 +279,7 @@ def history(engine: Engine, action: str) -> list[dict]:
         return [
             {
                 "number": number,
+                "effective_on": h.effective_on,
                 "reason": h.reason,
                 "details": dict(h.details or {}),
                 "flow_run_id": h.flow_run_id,

@@ -7,6 +7,7 @@ from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import verify
+from kulturskole.visits.scheduling import invite_dates
 from models import Breach, Case, HistoryEntry, Invoice, InvoiceDelivery, Message, Payment, Visit
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
@@ -79,6 +80,25 @@ def test_the_whole_programme_ends_as_it_should(engine: Engine, tmp_path, monkeyp
             select(HistoryEntry).where(HistoryEntry.action == "visit-done")
         ).all()
         assert sorted((e.case_id, e.details["visit"]) for e in marked) == sorted(done)
+        # one window at a time: every exact window visited, each booked from its invitation day
+        programme = selected[0].programme
+        invited_on = invite_dates(programme)
+        assert {window for window, in session.execute(
+            select(Visit.window_id).where(Visit.status == "done")
+        )} == set(invited_on)  # fmt: skip
+        booked = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.action == "visit-scheduled")
+        ).all()
+        assert booked and all(e.effective_on >= invited_on[e.details["window"]] for e in booked)
+        # the whole group at the gatherings: the termination for a group that stayed away
+        assert decided[0].evidence["text"] == (
+            "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+        )
+        # each plan reminded before its due date
+        reminded = session.scalars(
+            select(Message.idempotency_key).where(Message.template == "plan_reminder")
+        ).all()
+        assert {key.split("/")[-2] for key in reminded} == {"meeting-plan", "development-plan"}
         # every EHF handed to the folder drop, and confirmed by the (simulated) provider
         ehf = session.execute(
             select(InvoiceDelivery.status, func.count())

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from tests.builders.invoicing import active
 from tests.builders.visits import (
+    ALL_AT_ONCE,
     ANNE,
     BJORN,
     TWO_ADVISORS,
@@ -19,6 +20,7 @@ from tests.builders.visits import (
     free_weekday,
     history,
     import_advisors,
+    invite_weeks_before,
     row_counts,
     schedule,
     visit_of,
@@ -49,9 +51,11 @@ def refused(cli, *args: str) -> str:  # noqa: ANN001
 
 @pytest.fixture
 def scheduled(engine: Engine, tmp_path: Path, programme_loaded: str) -> None:
-    """0301 (Anne), 1101 and 1103 (Bjørn, Anne by county), all visits of the exact windows."""
+    """0301 (Anne), 1101 and 1103 (Bjørn, Anne by county), all visits of the exact windows
+    (every window invited at once: these tests are about the commands, not the dates)."""
     active(engine, "0301", "1101", "1103")
     import_advisors(engine, tmp_path, *TWO_ADVISORS)
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)
     schedule(engine, "2024-09-26")
 
 
@@ -244,7 +248,7 @@ def test_visits_list_by_advisor_finds_an_advisor_whose_address_has_capitals(
     import_advisors(engine, tmp_path, "Anne Berg,Anne.Berg@kulturskoleradet.no,,03 11,,")
     schedule(engine, "2024-09-26")
     listed = ok_json(cli, "visits", "list", "--advisor", "Anne.Berg@kulturskoleradet.no")
-    assert len(listed) == 4
+    assert len(listed) == 1  # window 1's: the only window invited by 26 September
 
 
 @pytest.mark.usefixtures("scheduled")
@@ -353,25 +357,30 @@ def test_run_visits_dry_run_then_for_real_then_again(
     before = row_counts(engine)
 
     dry = ok_json(cli, "run", "visits", "--as-of", "2024-09-26", "--dry-run")
-    assert {"scheduled", "unplaced", "skipped_windows"} <= set(dry)
-    assert (dry["dry_run"], dry["scheduled"]) == (True, 8)
+    assert {"scheduled", "unplaced", "skipped_windows", "waiting_windows"} <= set(dry)
+    assert (dry["dry_run"], dry["scheduled"]) == (True, 2)
     assert row_counts(engine) == before
 
+    # 26 September: only window 1 is invited (from 2 September); the others wait their turn.
     real = ok_json(cli, "run", "visits", "--as-of", "2024-09-26")
-    assert (real["dry_run"], real["scheduled"], real["already_scheduled"]) == (False, 8, 0)
+    assert (real["dry_run"], real["scheduled"], real["already_scheduled"]) == (False, 2, 0)
     assert [w["window"] for w in real["skipped_windows"]] == ["visit-window-4"]
-    assert sorted((u["municipality"], u["window"]) for u in real["unplaced"]) == [
-        ("1505", w)
-        for w in ("visit-window-1", "visit-window-2", "visit-window-3", "visit-window-5")
+    assert [(w["window"], w["invite_on"]) for w in real["waiting_windows"]] == [
+        ("visit-window-2", "2024-12-09"),
+        ("visit-window-3", "2025-02-03"),
+        ("visit-window-5", "2025-10-27"),
+    ]
+    assert [(u["municipality"], u["window"]) for u in real["unplaced"]] == [
+        ("1505", "visit-window-1")
     ]
     assert all(u["reason"] == "no advisor covers county 15" for u in real["unplaced"])
     listed = ok_json(cli, "visits", "list")
-    assert len(listed) == 8 and {v["municipality"] for v in listed} == {"0301", "1101"}
+    assert len(listed) == 2 and {v["municipality"] for v in listed} == {"0301", "1101"}
     entries = history(engine, "visit-scheduled")
-    assert len(entries) == 8 and all(e["flow_run_id"] for e in entries)
+    assert len(entries) == 2 and all(e["flow_run_id"] for e in entries)
 
     again = run(cli, "run", "visits", "--as-of", "2024-09-27")
     assert again.exit_code == 0, again.stderr
-    assert "scheduled 0 visits; 8 already scheduled; 4 not placed" in again.stdout
+    assert "scheduled 0 visits; 2 already scheduled; 1 not placed" in again.stdout
     assert "visit-window-4 skipped" in again.stdout
-    assert len(ok_json(cli, "visits", "list")) == 8
+    assert len(ok_json(cli, "visits", "list")) == 2

@@ -288,6 +288,9 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "obligation_warning": _with(breach=_breach("gathering-attendance")),
     "termination": _with(termination=_termination("leadership")),
     "completion": _with(sharing_arena=event("sharing-arena")),
+    "plan_reminder": _with(
+        plan={"what": "meeting-plan", "due": PROGRAMME.obligations.meeting_plan_due}
+    ),
     "event_invitation": _with(event=event("inspiration"), applicant={"kind": "municipality"}),
     "event_scheduled": _with(
         event=event("coordinator-meeting-5")
@@ -351,6 +354,10 @@ VARIANTS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
             CONTEXTS["payment_reminder"]()
             | {"reminder": CONTEXTS["payment_reminder"]()["reminder"] | {"ordinal": 2}}
         ),
+    ),
+    "plan_reminder-development-plan": (
+        "plan_reminder",
+        _with(plan={"what": "development-plan", "due": PROGRAMME.obligations.development_plan_due}),
     ),
 }
 

@@ -68,15 +68,94 @@ def test_missing_gathering_opens_one_breach_warns_once_and_resolves(
 ) -> None:
     first = monitor(engine, "2024-09-26")
     assert [o["rule"] for o in first.opened] == ["gathering-attendance"]
-    assert "Fellessamling 1" in first.opened[0]["evidence"]
+    assert first.opened[0]["evidence"] == (
+        "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+    )
     assert first.opened[0]["remedy_by"] == "2024-10-10"  # 14 days' grace from the file
     assert warnings(engine) == 1
     again = monitor(engine, "2024-09-30")
     assert again.opened == [] and again.still_open == 1 and warnings(engine) == 1
-    attend(engine, "joint-gathering-1", 3, [], "2024-10-01")
+    attend(engine, "joint-gathering-1", 4, [], "2024-10-01")  # corrected: the whole group
     fixed = monitor(engine, "2024-10-01")
     assert [r["rule"] for r in fixed.resolved] == ["gathering-attendance"]
     assert open_rules(engine) == []
+
+
+def test_one_member_absent_from_a_gathering_is_a_breach_with_the_counts_as_evidence(
+    engine: Engine, keeping: str
+) -> None:
+    attend(engine, "joint-gathering-1", 3, [], "2024-09-26")
+    [opened] = monitor(engine, "2024-09-26").opened
+    assert opened["rule"] == "gathering-attendance"
+    assert opened["evidence"] == (
+        "Bare tre av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+    )
+    with unit_of_work(engine, readonly=True) as session:
+        breach = session.get(Breach, opened["id"])
+        assert breach.evidence["required"] == "all"
+        [gathering] = breach.evidence["gatherings"]
+        assert (gathering["present"], gathering["group"], gathering["needed"]) == (3, 4, 4)
+        assert (gathering["event"], gathering["start"], gathering["end"]) == (
+            "joint-gathering-1",
+            "2024-09-24",
+            "2024-09-25",
+        )
+        warning = session.scalars(
+            select(Message).where(Message.template == "obligation_warning")
+        ).one()
+        assert "Bare tre av de fire i kommunegruppen deltok på fellessamling 1" in warning.text_body
+
+
+def test_the_group_is_counted_as_recorded_on_the_gatherings_first_day(
+    engine: Engine, keeping: str
+) -> None:
+    with unit_of_work(engine) as session:  # a fifth member joins after the gathering
+        case = service.find_case(session, "0301", for_update=True)
+        service.set_member(
+            session,
+            case,
+            on("2024-09-30"),
+            name="Nils Ny",
+            email="nils@kommune.example.no",
+            phone=None,
+            role="other",
+        )
+    attend(engine, "joint-gathering-1", 4, [], "2024-09-30")
+    assert monitor(engine, "2024-10-01").opened == []
+
+
+def relax_gatherings(engine: Engine, tmp_path, required: str) -> None:  # noqa: ANN001
+    from kulturskole.programme_file import parse_programme_file
+    from kulturskole.services.programmes import load_programme
+    from tests.builders.programmes import PROGRAMME_FILE
+
+    text = PROGRAMME_FILE.read_text(encoding="utf-8")
+    changed = tmp_path / "relaxed.yaml"
+    changed.write_text(
+        text.replace("gathering_attendance: {required: all}", required), encoding="utf-8"
+    )
+    with unit_of_work(engine) as session:
+        load_programme(session, parse_programme_file(changed))
+
+
+@pytest.mark.parametrize(
+    "required", ["gathering_attendance: {required: 2}", "min_present_at_gatherings: 2"]
+)
+def test_a_council_that_relaxes_the_rule_to_two_gets_no_breach_for_two_present(
+    engine: Engine,
+    keeping: str,
+    tmp_path,
+    required: str,  # noqa: ANN001
+) -> None:
+    relax_gatherings(engine, tmp_path, required)
+    attend(engine, "joint-gathering-1", 2, [], "2024-09-26")
+    assert monitor(engine, "2024-09-26").opened == []
+    attend(engine, "joint-gathering-1", 1, [], "2024-09-27")
+    [opened] = monitor(engine, "2024-09-27").opened
+    assert opened["evidence"] == (
+        "Bare en av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
+        "2024; minst to skal delta."
+    )
 
 
 def test_coordinator_must_be_at_each_coordinator_meeting(engine: Engine) -> None:
@@ -194,9 +273,10 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     engine: Engine, keeping: str, tmp_path
 ) -> None:
     from kulturskole.visits import scheduling
-    from tests.builders.visits import import_advisors
+    from tests.builders.visits import ALL_AT_ONCE, import_advisors, invite_weeks_before
 
     import_advisors(engine, tmp_path, "Anne Berg,anne@kulturskoleradet.no,,03,,")
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)  # visits before and after the decision
     scheduling.run(engine, on("2024-09-20"))
     attend(engine, "joint-gathering-1", 0, [], "2024-09-26")
     issuing.run(engine, on("2024-09-26"))

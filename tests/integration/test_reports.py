@@ -110,6 +110,7 @@ def test_report_json_keeps_todays_keys_in_todays_order() -> None:
         "advisors_assigned",
         "already_scheduled",
         "visits",
+        "waiting_windows",  # added after: windows whose invitations are not due yet
     ]
     assert (visits["scheduled"], visits["already_scheduled"], visits["visits"][0]["id"]) == (
         1,

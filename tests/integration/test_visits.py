@@ -20,6 +20,7 @@ from kulturskole.visits.calendar import Calendar
 from tests.builders.cases import apply_case
 from tests.builders.invoicing import active, fire, municipalities, on
 from tests.builders.visits import (
+    ALL_AT_ONCE,
     ANNE,
     BJORN,
     CARL,
@@ -37,6 +38,7 @@ from tests.builders.visits import (
     import_advisors,
     invitation,
     invitations_for,
+    invite_weeks_before,
     messages,
     row_counts,
     schedule,
@@ -54,11 +56,13 @@ PHYSICAL_MINUTES = 150
 
 @pytest.fixture
 def twenty(engine: Engine, tmp_path: Path, programme_loaded: str) -> list[str]:
-    """20 active cases (Oslo and 19 in Rogaland); Anne covers 03 and 11, Bjørn 11."""
+    """20 active cases (Oslo and 19 in Rogaland); Anne covers 03 and 11, Bjørn 11. Every window
+    is invited at once (the tests of how visits are placed); when they are: see below."""
     numbers = municipalities(engine, 20)
     assert numbers[0] == "0301" and len(numbers) == 20
     active(engine, *numbers)
     import_advisors(engine, tmp_path, *TWO_ADVISORS)
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)
     return numbers
 
 
@@ -288,6 +292,136 @@ def test_a_rerun_changes_nothing(engine: Engine, twenty: list[str]) -> None:
     assert (visits(engine), messages(engine), history(engine, "visit-scheduled")) == before
 
 
+# --- one window at a time, a few weeks before it opens ---------------------------------------
+
+INVITED_ON = {  # four weeks before each exact window opens (visits.invite_weeks_before)
+    "visit-window-1": "2024-09-02",
+    "visit-window-2": "2024-12-09",
+    "visit-window-3": "2025-02-03",
+    "visit-window-5": "2025-10-27",
+}
+
+
+@pytest.fixture
+def two(engine: Engine, tmp_path: Path, programme_loaded: str) -> list[str]:
+    """Oslo and Eigersund active since 1 August 2024, with the shipped programme file."""
+    active(engine, "0301", "1101")
+    import_advisors(engine, tmp_path, *TWO_ADVISORS)
+    return ["0301", "1101"]
+
+
+def invited_windows(engine: Engine) -> Counter:
+    return Counter(v.window for v in visits(engine))
+
+
+def test_nothing_is_scheduled_or_invited_at_activation(engine: Engine, two: list[str]) -> None:
+    report = schedule(engine, "2024-08-01")
+    assert (report.scheduled, visits(engine), messages(engine, "visit_invitation")) == ([], [], [])
+    assert report.waiting == [
+        {"window": window, "title": title, "invite_on": INVITED_ON[window]}
+        for window, title in [
+            ("visit-window-1", "Veiledningsbesøk/veiledning kommunegruppe 1"),
+            ("visit-window-2", "Veiledningsbesøk/veiledning kommunegruppe 2"),
+            ("visit-window-3", "Veiledningsbesøk/veiledning kommunegruppe 3"),
+            ("visit-window-5", "Veiledningsbesøk/veiledning kommunegruppe 5"),
+        ]
+    ]
+    assert report.as_json()["waiting_windows"] == report.waiting
+    assert report.warnings() == ["visit-window-4 skipped: tentative (Juni eller august 2025): "
+                                 "make it exact in the programme file"]  # fmt: skip
+
+
+def test_each_window_is_scheduled_and_invited_four_weeks_before_it_opens(
+    engine: Engine, two: list[str]
+) -> None:
+    for window, day in INVITED_ON.items():
+        before = date.fromisoformat(day) - timedelta(days=1)
+        assert schedule(engine, before.isoformat()).scheduled == [], (window, before)
+        report = schedule(engine, day)
+        assert {entry["window"] for entry in report.scheduled} == {window}
+        assert sorted(entry["municipality"] for entry in report.scheduled) == two
+        assert window not in {w["window"] for w in report.waiting}
+    assert invited_windows(engine) == {window: 2 for window in INVITED_ON}
+    assert len(messages(engine, "visit_invitation")) == 8
+    scheduled_on = {
+        e["details"]["window"]: e["effective_on"] for e in history(engine, "visit-scheduled")
+    }
+    assert {w: d.isoformat() for w, d in scheduled_on.items()} == INVITED_ON
+
+
+def test_a_rerun_on_the_invitation_day_books_and_sends_nothing_twice(
+    engine: Engine, two: list[str]
+) -> None:
+    schedule(engine, "2024-09-02")
+    before = (visits(engine), messages(engine), history(engine, "visit-scheduled"))
+    again = schedule(engine, "2024-09-02")
+    assert (again.scheduled, again.existing) == ([], 2)
+    assert (visits(engine), messages(engine), history(engine, "visit-scheduled")) == before
+
+
+def test_a_missed_invitation_day_is_caught_up_by_the_next_run_inside_the_window(
+    engine: Engine, two: list[str]
+) -> None:
+    report = schedule(engine, "2024-10-15")  # no run between 2 September and 15 October
+    assert invited_windows(engine) == {"visit-window-1": 2}
+    assert all(v.day > date(2024, 10, 15) for v in visits(engine))
+    assert [w["window"] for w in report.waiting] == [
+        "visit-window-2",
+        "visit-window-3",
+        "visit-window-5",
+    ]
+
+
+def test_the_weeks_before_come_from_the_programme_file(
+    engine: Engine, two: list[str], tmp_path: Path
+) -> None:
+    invite_weeks_before(engine, tmp_path, 8)  # 30 September less eight weeks: 5 August
+    assert schedule(engine, "2024-08-04").scheduled == []
+    assert {e["window"] for e in schedule(engine, "2024-08-05").scheduled} == {"visit-window-1"}
+
+
+def test_a_tentative_window_waits_until_it_is_made_exact(
+    engine: Engine, two: list[str], tmp_path: Path
+) -> None:
+    report = schedule(engine, "2025-07-01")  # "Juni eller august 2025": the months have come
+    assert "visit-window-4" not in invited_windows(engine)
+    assert [w["window"] for w in report.skipped_windows] == [
+        "visit-window-1",
+        "visit-window-2",
+        "visit-window-3",
+        "visit-window-4",
+    ]
+    # Made exact in the file (an extra window of August 2025 stands in for it): invited at once
+    # when its invitation day has passed, four weeks before it otherwise.
+    add_window(engine, tmp_path, "2025-08-11", "2025-08-29", window_id="visit-window-august")
+    assert schedule(engine, "2025-07-13").scheduled == []
+    report = schedule(engine, "2025-07-14")
+    assert {e["window"] for e in report.scheduled} == {"visit-window-august"}
+
+
+def test_a_terminated_case_is_not_invited_to_later_windows(engine: Engine, two: list[str]) -> None:
+    schedule(engine, "2024-09-02")
+    fire(engine, "0301", "terminate", "2024-11-15", reason="Brudd", initiated_by="leadership")
+    report = schedule(engine, "2024-12-09")
+    assert [(e["municipality"], e["window"]) for e in report.scheduled] == [
+        ("1101", "visit-window-2")
+    ]
+
+
+@pytest.mark.parametrize("weeks", ["0", "105", "fire", "2.5"])
+def test_a_bad_number_of_weeks_is_refused_by_the_programme_file(tmp_path: Path, weeks: str) -> None:
+    from kulturskole.programme_file import parse_programme_file
+    from tests.builders.programmes import PROGRAMME_FILE
+
+    text = PROGRAMME_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        text.replace("invite_weeks_before: 4", f"invite_weeks_before: {weeks}"), encoding="utf-8"
+    )
+    with pytest.raises(InvalidFile, match="invite_weeks_before: Input should be"):
+        parse_programme_file(bad)
+
+
 def test_the_tentative_window_4_is_never_scheduled_and_is_reported_skipped(
     engine: Engine, twenty: list[str]
 ) -> None:
@@ -371,6 +505,7 @@ def test_a_case_in_a_county_no_advisor_covers_is_reported_unplaced(
 ) -> None:
     active(engine, "0301", "1101", "1505")  # 1505 Kristiansund, Møre og Romsdal (15)
     import_advisors(engine, tmp_path, *TWO_ADVISORS)
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)
     report = schedule(engine, "2024-09-26")
     unplaced = [(u["municipality"], u["window"], u["reason"]) for u in report.unplaced]
     assert sorted(unplaced) == sorted(
@@ -475,7 +610,7 @@ def test_each_new_visit_mails_coordinator_and_advisor_a_calendar_request(
     schedule(engine, "2024-09-26")
     found = {v.id: v for v in visits(engine)}
     sent = messages(engine, "visit_invitation")
-    assert len(sent) == len(found) == 8
+    assert len(sent) == len(found) == 2  # window 1's, the only one invited by then
     seen = set()
     for message in sent:
         assert any(a[1].startswith("text/calendar") for a in message.attachments)
@@ -704,6 +839,7 @@ def test_terminating_a_case_cancels_its_future_visits_and_keeps_the_past_ones(
 ) -> None:
     active(engine, "0301", "1101")
     import_advisors(engine, tmp_path, *TWO_ADVISORS)
+    invite_weeks_before(engine, tmp_path, ALL_AT_ONCE)
     schedule(engine, "2024-09-26")
     before = {(v.number, v.window): v for v in visits(engine)}
     fire(engine, "0301", "terminate", "2024-11-15", reason="Brudd", initiated_by="leadership")

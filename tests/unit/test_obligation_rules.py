@@ -4,6 +4,7 @@ builds it from the rows)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -72,23 +73,135 @@ def test_a_contracted_case_is_held_only_to_the_group_composition() -> None:
     assert findings["group-composition"] is not None
 
 
-def test_fewer_than_two_at_a_gathering_is_a_finding_naming_the_gathering_and_the_count() -> None:
-    short = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 1))
-    finding = evaluate(CASE, "active", short)["gathering-attendance"]
-    assert finding is not None
-    assert finding.details == {"events": ["joint-gathering-1"], "present": [1], "needed": 2}
-    assert "Færre enn 2" in finding.evidence
-    assert "Fellessamling 1: oppstart av regionale program (25.09.2024): 1 til stede" in (
-        finding.evidence
+def relaxed_to(tmp_path: Path, required: str) -> Programme:
+    """The shipped programme with the gathering rule relaxed (``required: 2``) or spelt the
+    older way (``min_present_at_gatherings: 2``)."""
+    text = PROGRAMME_FILE.read_text(encoding="utf-8")
+    assert "  gathering_attendance: {required: all}\n" in text
+    edited = tmp_path / "programme.yaml"
+    edited.write_text(
+        text.replace("  gathering_attendance: {required: all}\n", f"  {required}\n"),
+        encoding="utf-8",
     )
-    exactly_two = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 2))
-    assert evaluate(CASE, "active", exactly_two)["gathering-attendance"] is None
+    return programme_in_memory(edited)
+
+
+def test_by_default_the_whole_group_must_be_at_each_gathering() -> None:
+    whole = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 4))
+    assert evaluate(CASE, "active", whole)["gathering-attendance"] is None
+    one_absent = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 3))
+    finding = evaluate(CASE, "active", one_absent)["gathering-attendance"]
+    assert finding is not None
+    assert finding.details == {
+        "required": "all",
+        "events": ["joint-gathering-1"],
+        "gatherings": [
+            {
+                "event": "joint-gathering-1",
+                "title": "Fellessamling 1: oppstart av regionale program",
+                "start": "2024-09-24",
+                "end": "2024-09-25",
+                "present": 3,
+                "group": 4,
+                "needed": 4,
+            }
+        ],
+    }
+    assert finding.evidence == (
+        "Bare tre av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+    )
+
+
+def test_more_present_than_the_group_keeps_the_rule() -> None:
+    with_substitute = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 5))
+    assert evaluate(CASE, "active", with_substitute)["gathering-attendance"] is None
+
+
+def test_nobody_present_says_so_in_a_plain_sentence() -> None:
+    nobody = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 0))
+    finding = evaluate(CASE, "active", nobody)["gathering-attendance"]
+    assert finding.evidence == (
+        "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024."
+    )
+
+
+def test_the_group_counted_is_the_one_recorded_on_the_gatherings_first_day() -> None:
+    # Six members by 1 June; one left on 23 September, a new one joined on 26 September.
+    found = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 5))
+    found.group_changes[CASE] = [
+        *((date(2024, 6, 1), member, True) for member in range(1, 7)),
+        (date(2024, 9, 23), 6, False),
+        (date(2024, 9, 26), 7, True),
+    ]
+    assert found.group_size(CASE, date(2024, 9, 24)) == 5
+    assert found.group_size(CASE, date(2024, 9, 26)) == 6
+    assert evaluate(CASE, "active", found)["gathering-attendance"] is None  # five of five
+    found.group_changes[CASE].remove(
+        (date(2024, 9, 23), 6, False)
+    )  # nobody left: six in the group, five present
+    finding = evaluate(CASE, "active", found)["gathering-attendance"]
+    assert (finding.details["gatherings"][0]["group"], finding.evidence) == (
+        6,
+        "Bare fem av de seks i kommunegruppen deltok på fellessamling 1, 24.–25. september 2024.",
+    )
+
+
+def test_an_empty_group_still_needs_someone_at_the_gathering() -> None:
+    nobody = facts("2024-09-26", KEPT_UNTIL_OCTOBER[0], present("joint-gathering-1", 0), roles=[])
+    finding = evaluate(CASE, "active", nobody)["gathering-attendance"]
+    assert finding is not None and finding.details["gatherings"][0]["needed"] == 1
+    assert finding.evidence == (
+        "Ingen fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst en skal delta."
+    )
+
+
+def test_a_threshold_above_the_group_is_named_when_the_whole_group_came(tmp_path: Path) -> None:
+    stricter = relaxed_to(tmp_path, "gathering_attendance: {required: 5}")
+    four = facts(
+        "2024-09-26",
+        KEPT_UNTIL_OCTOBER[0],
+        present("joint-gathering-1", 4),
+        programme=stricter,
+    )
+    assert evaluate(CASE, "active", four)["gathering-attendance"].evidence == (
+        "Bare fire fra kommunegruppen deltok på fellessamling 1, 24.–25. september 2024; "
+        "minst fem skal delta."
+    )
+
+
+@pytest.mark.parametrize(
+    "spelling", ["gathering_attendance: {required: 2}", "min_present_at_gatherings: 2"]
+)
+def test_a_relaxed_threshold_of_two_is_kept_by_two_present(tmp_path: Path, spelling: str) -> None:
+    relaxed = relaxed_to(tmp_path, spelling)
+    assert relaxed.rules.obligations.gathering_attendance.required == 2
+    two = facts(
+        "2024-09-26",
+        KEPT_UNTIL_OCTOBER[0],
+        present("joint-gathering-1", 2),
+        programme=relaxed,
+    )
+    assert evaluate(CASE, "active", two)["gathering-attendance"] is None
+    one = facts(
+        "2024-09-26",
+        KEPT_UNTIL_OCTOBER[0],
+        present("joint-gathering-1", 1),
+        programme=relaxed,
+    )
+    finding = evaluate(CASE, "active", one)["gathering-attendance"]
+    assert finding.details["required"] == 2
+    assert finding.details["gatherings"][0]["needed"] == 2
+    assert finding.evidence == (
+        "Bare en av de fire i kommunegruppen deltok på fellessamling 1, 24.–25. september "
+        "2024; minst to skal delta."
+    )
 
 
 def test_a_gathering_without_recorded_attendance_counts_as_nobody_there() -> None:
     finding = evaluate(CASE, "active", facts("2024-09-26", KEPT_UNTIL_OCTOBER[0]))
     assert finding["gathering-attendance"] is not None
-    assert finding["gathering-attendance"].details["present"] == [0]
+    assert finding["gathering-attendance"].details["gatherings"][0]["present"] == 0
 
 
 def test_a_gathering_counts_only_once_it_has_ended() -> None:
@@ -109,7 +222,7 @@ def test_events_that_ended_before_the_contract_do_not_count() -> None:
 
 
 def test_every_gathering_that_ended_short_is_listed_in_time_order() -> None:
-    finding = evaluate(CASE, "active", facts("2025-02-14", present("joint-gathering-2", 3)))
+    finding = evaluate(CASE, "active", facts("2025-02-14", present("joint-gathering-2", 4)))
     assert finding["gathering-attendance"].details["events"] == [
         "joint-gathering-1",
         "joint-gathering-3",
@@ -248,17 +361,39 @@ def test_the_rule_text_names_the_programmes_group_size() -> None:
 
 def test_group_size_and_attendance_needed_come_from_the_programme_file(tmp_path: Path) -> None:
     text = PROGRAMME_FILE.read_text(encoding="utf-8")
-    assert "min_group_size: 4" in text and "min_present_at_gatherings: 2" in text
+    assert "min_group_size: 4" in text and "gathering_attendance: {required: all}" in text
     edited = tmp_path / "programme.yaml"
     edited.write_text(
         text.replace("min_group_size: 4", "min_group_size: 5").replace(
-            "min_present_at_gatherings: 2", "min_present_at_gatherings: 5"
+            "gathering_attendance: {required: all}", "gathering_attendance: {required: 5}"
         ),
         encoding="utf-8",
     )
     stricter = programme_in_memory(edited)
     found = broken(CASE, "active", facts("2024-09-26", *KEPT_UNTIL_OCTOBER, programme=stricter))
     assert set(found) == {"gathering-attendance", "group-composition"}
-    assert found["gathering-attendance"].details["needed"] == 5
+    assert found["gathering-attendance"].details["gatherings"][0]["needed"] == 5
     assert "minst 5 trengs" in found["group-composition"].evidence
     assert "minst 5 deltakere" in rule_text("group-composition", stricter)
+
+
+@pytest.mark.parametrize(
+    ("obligations", "reason"),
+    [
+        ("gathering_attendance: {required: 0}", "'all' (the whole group) or a whole number"),
+        ("gathering_attendance: {required: alle}", "'all' (the whole group) or a whole number"),
+        ("gathering_attendance: {required: true}", "'all' (the whole group) or a whole number"),
+        ("min_present_at_gatherings: 0", "'all' (the whole group) or a whole number"),
+        (
+            "min_present_at_gatherings: 2\n  gathering_attendance: {required: all}",
+            "not both",
+        ),
+    ],
+)
+def test_a_bad_gathering_threshold_is_refused(
+    tmp_path: Path, obligations: str, reason: str
+) -> None:
+    from kulturskole.errors import InvalidFile
+
+    with pytest.raises(InvalidFile, match=re.escape(reason)):
+        relaxed_to(tmp_path, obligations)

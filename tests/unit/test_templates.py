@@ -226,6 +226,7 @@ def extras() -> dict[str, dict[str, Any]]:
             }
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
+        "plan_reminder": {"plan": {"what": "meeting-plan", "due": date(2024, 10, 31)}},
     }
 
 
@@ -317,6 +318,11 @@ EXPECTED = {
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
     "completion": ["delingsarena", "i januar 2026, uke 2–3 eller 4", "fullført"],
+    "plan_reminder": [
+        "langsiktig møteplan",
+        "torsdag 31. oktober 2024",
+        "«Forpliktelser»",
+    ],
 }
 EXPECTED.update(
     {
@@ -339,7 +345,7 @@ FORMAL = {"contract_for_signature", "obligation_warning", "termination"}
 
 def test_every_template_has_its_three_files_and_no_file_is_orphaned() -> None:
     assert set(TEMPLATES) == set(REQUIRED_CONTEXT) == set(extras()) == set(EXPECTED)
-    assert len(TEMPLATES) == 18
+    assert len(TEMPLATES) == 19
     messages = {
         path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
     }
@@ -643,6 +649,35 @@ def test_reminder_counts_days() -> None:
     )
     assert "Den varer 2,5 timer." in meeting.text
     assert "koordinatorer" in meeting.text and "reise og overnatting" not in meeting.text
+
+
+def test_plan_reminder_names_the_plan_and_its_due_date_in_plain_norwegian() -> None:
+    meeting = render("plan_reminder", context_for("plan_reminder"))
+    assert meeting.subject == (
+        "Påminnelse: møteplanen skal leveres innen 31. oktober 2024 – Trondheim kommune"
+    )
+    assert meeting.text.startswith(
+        "Hei Kari Nordmann,\n\nVi minner om at Trondheim kommune skal levere en "
+        "langsiktig møteplan for arbeidet mellom fellessamlingene innen torsdag 31. oktober 2024."
+    )
+    development = render(
+        "plan_reminder",
+        context_for("plan_reminder", plan={"what": "development-plan", "due": date(2025, 1, 31)}),
+    )
+    assert development.subject == (
+        "Påminnelse: utviklingsplanen skal leveres innen 31. januar 2025 – Trondheim kommune"
+    )
+    assert "utviklingsplanen for programperioden innen fredag 31. januar 2025" in development.text
+    assert "evaluere løsninger, tiltak og måloppnåelse" in development.text
+    assert "<strong>fredag 31. januar 2025</strong>" in development.html
+    for result in (meeting, development):
+        body = result.text + result.html
+        for word in ("meeting-plan", "development-plan", "None", "deliverable"):
+            assert word not in body
+    with pytest.raises(ValueError, match="unknown plan"):
+        render(
+            "plan_reminder", context_for("plan_reminder", plan={"what": "x", "due": date.today()})
+        )
 
 
 def test_visits_digital_and_invalid_mode() -> None:
