@@ -24,6 +24,7 @@ from notifications.documents import (
     founding_document_pdf,
 )
 from notifications.outbox import File, Recipient, queue
+from notifications.termination_letter import termination_context
 
 #: The group members' roles as a letter names them (in the order a letter lists them).
 MEMBER_ROLES = {
@@ -148,11 +149,9 @@ def after_transition(
     elif trigger == "terminate":
         recipients += chief_executive(case)
         cc.append(programme_contact(case.programme))
-        context["termination"] = {
-            "reason": reason,
-            "initiated_by": initiated_by,
-            "effective_on": acting.as_of,
-        }
+        context["termination"] = termination_context(
+            session, case, acting.as_of, reason, initiated_by
+        )
     queue(
         session,
         key=key_for(case, trigger),

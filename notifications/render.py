@@ -55,6 +55,7 @@ from jinja2.exceptions import UndefinedError
 
 from kulturskole.config import get_settings
 from kulturskole.names import is_county_branch_name, own_name, written_name
+from notifications import words as _words
 
 __all__ = [
     "COMMON_CONTEXT",
@@ -124,11 +125,14 @@ COMMON_CONTEXT: tuple[str, ...] = ("programme", "municipality", "council", "case
 #:   "digital"), location (text or None), advisor {name, email, phone}}.
 #: - ``visit_changed``: ``visit``, ``previous_start`` (aware datetime).
 #: - ``visit_cancelled``: ``visit``, ``reason`` (text or None).
-#: - ``obligation_warning``: ``breach`` {rule, rule_text, evidence, remedy_by (date),
-#:   can_terminate (bool: the letter says the agreement can be ended; never for an unpaid
-#:   invoice)}.
+#: - ``obligation_warning``: ``breach`` {rule, rule_text, evidence ([sentences], from
+#:   notifications.breach_text), remedy_by (date), can_terminate (bool: the letter says the
+#:   agreement can be ended; never for an unpaid invoice), undoable (bool: it can be put right;
+#:   False asks for a written explanation and a plan), request (what is asked for by the date)}.
 #: - ``termination``: ``termination`` {reason, initiated_by ("leadership" or "coordinator"),
-#:   effective_on (date)}.
+#:   effective_on (date), warning ({sent_on, about, evidence, remedy_by} or None), instalments
+#:   {total, invoiced, unpaid, still_invoiced, not_invoiced}, visits_cancelled (int)}; built by
+#:   notifications.termination_letter.
 #: - ``completion``: nothing.
 #: - ``plan_reminder``: ``plan`` {what ("meeting-plan" or "development-plan"), due (date)}: the
 #:   plan's due date is near and it is not recorded delivered.
@@ -576,6 +580,8 @@ def _environment() -> Environment:
 
 #: The shared jinja environment (filters as above; the global ``fail(message)`` raises).
 environment = _environment()
+# Ordinals in running text ("det første av tre avdrag"), from notifications.words.
+environment.filters.update(_words.FILTERS)
 
 # Whitespace except the no-break spaces, which Babel puts inside amounts ("6 666,67 kr").
 _SUBJECT_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")

@@ -48,8 +48,11 @@ class InvoiceData:
     lines: tuple[Line, ...]
     currency: str = "NOK"
     vat_rate_percent: int = 0  # the council is not VAT registered: category "O"
-    delivery_place: str | None = None  # where the service was delivered (the gathering)
-    delivery_date: date | None = None  # the gathering that triggered the instalment
+    # A real place of delivery (an address); None when none is known. Not an event's title.
+    delivery_place: str | None = None
+    delivery_date: date | None = None  # the last day of the gathering that made it due
+    # What the instalment follows ("Gjelder"): "Fellessamling 1, 24.–25. september 2024"
+    regarding: str | None = None
     note: str | None = None
     credited_number: int | None = None  # credit notes: the invoice they correct
     credited_issue_date: date | None = None

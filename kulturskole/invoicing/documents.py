@@ -4,9 +4,12 @@ Both carry what bokføringsforskriften § 5-1-1 asks of a sales document: the nu
 series' unbroken sequence, the issue date, the seller's name, address and organisation number
 ("MVA" after it only when VAT registered, otherwise "Ikke merverdiavgiftspliktig"), the buyer's
 name, address and organisation number, the kind and extent of the service (the lines and their
-periods), time and place of delivery (the joint gathering), price, VAT and total in NOK, the
-due date and the payment details (account "xxxx.xx.xxxxx", KID, the buyer's reference). A credit
-note ("Kreditnota") has its own number from the same sequence and names the invoice it corrects.
+periods), what the instalment follows and when ("Gjelder: Fellessamling 1, 24.–25. september
+2024"; a place of delivery only where a real one is known), price and total in NOK — the VAT
+rate and amount only when the seller is VAT registered, otherwise a line saying no VAT is
+charged —, the due date and the payment details (account "xxxx.xx.xxxxx", KID, the buyer's
+reference). A credit note ("Kreditnota") has its own number from the same sequence and names the
+invoice it corrects.
 ``InvoiceData.test`` puts "TESTFAKTURA – skal ikke betales" on top of both.
 
 The HTML is ``notifications/templates/invoice_document.html`` through the project's jinja

@@ -317,6 +317,8 @@ def _document_note(data: InvoiceData) -> str:
         parts.append("TESTFAKTURA – skal ikke betales")
     if data.kind == "credit" and _text(data.credit_reason):
         parts.append(_text(data.credit_reason))
+    if _text(data.regarding):
+        parts.append(f"Gjelder: {_text(data.regarding)}")
     if _text(data.note):
         parts.append(_text(data.note))
     return "\n".join(parts)

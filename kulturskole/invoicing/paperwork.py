@@ -19,6 +19,8 @@ from kulturskole.services.invoicing_details import effective_details
 from models import Case, Invoice, InvoiceDelivery, Programme
 from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
 from notifications.outbox import File, Recipient, queue
+from notifications.render import periode
+from notifications.words import event_name
 
 NO_ORGANISATION_NUMBER = (
     "Kjøper har ikke organisasjonsnummer; fakturaen identifiserer kjøper med navn og adresse "
@@ -122,14 +124,24 @@ def invoice_data(
         lines=(
             Line(description, invoice.amount_ore, programme.period_start, programme.period_end),
         ),
-        delivery_place=event.title if event else None,
         delivery_date=event.end if event else None,
+        regarding=_regarding(event),
         credited_number=credited.number if credited else None,
         credited_issue_date=credited.issue_date if credited else None,
         credit_reason=invoice.reason,
         test=invoice.test,
         note=None if invoice.buyer_org_number else NO_ORGANISATION_NUMBER,
     )
+
+
+def _regarding(event: Any) -> str | None:
+    """What the instalment follows, "Fellessamling 1, 24.–25. september 2024" (the gathering's
+    short name and its days); the programme file names no place, so none is printed."""
+    if event is None:
+        return None
+    if event.start is None or event.end is None:
+        return event_name(event.title)
+    return f"{event_name(event.title)}, {periode(event.start, event.end)}"
 
 
 def store_documents(

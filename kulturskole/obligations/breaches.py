@@ -18,6 +18,7 @@ from kulturskole.services.cases import transition
 from kulturskole.services.programmes import get_programme
 from models import Breach, Case, GroupMember, Programme
 from models.definition import NEVER_TERMINATING
+from notifications.breach_text import breach_evidence, rule_words
 from notifications.case_mail import (
     chief_executive,
     common_context,
@@ -144,13 +145,16 @@ def _evidence_key(evidence: dict[str, Any]) -> str:
 
 def _warn(session: Session, case: Case, breach: Breach, acting: Acting) -> None:
     to = coordinator_or_contact(case)
+    words = rule_words(breach.rule)
     context = common_context(case, to) | {
         "breach": {
             "rule": breach.rule,
             "rule_text": rule_text(breach.rule, case.programme),
-            "evidence": breach.evidence["text"],
+            "evidence": breach_evidence(session, breach, case.programme),
             "remedy_by": breach.remedy_by,
             "can_terminate": can_terminate(breach.rule, case.programme),
+            "undoable": words.undoable,
+            "request": words.request,
         }
     }
     queue(
@@ -252,7 +256,7 @@ def decide(
                 "terminate",
                 acting,
                 initiated_by="leadership",
-                reason=f"Brudd på forpliktelse ({breach.rule}, brudd {breach.id}): {reason}",
+                reason=f"Brudd på forpliktelsen om {rule_words(breach.rule).about}: {reason}",
             )
     else:
         grace = case.programme.rules.obligations.grace_days

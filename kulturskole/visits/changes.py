@@ -110,14 +110,31 @@ def cancel(session: Session, visit_id: int, reason: str, acting: Acting) -> Visi
     return visit
 
 
-def _cancel(session: Session, case: Case, visit: Visit, reason: str, acting: Acting) -> None:
+def _cancel(
+    session: Session,
+    case: Case,
+    visit: Visit,
+    reason: str,
+    acting: Acting,
+    reason_kind: str | None = None,
+) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("a reason is required")
     visit.status, visit.reason, visit.sequence = "cancelled", reason, visit.sequence + 1
     record(session, case, acting, "visit-cancelled", reason=reason, details={"visit": visit.id})
     advisor = session.get(Advisor, visit.advisor_id)
-    queue_invitation(session, case, visit, advisor, acting, "visit_cancelled", reason=reason)
+    # reason_kind "termination": the agreement has ended, so the mail offers no new time
+    queue_invitation(
+        session,
+        case,
+        visit,
+        advisor,
+        acting,
+        "visit_cancelled",
+        reason=reason,
+        reason_kind=reason_kind,
+    )
 
 
 def done(session: Session, visit_id: int, notes: str | None, acting: Acting) -> Visit:
@@ -165,5 +182,5 @@ def cancel_future_visits(session: Session, case: Case, acting: Acting, reason: s
         )
     ).all()
     for visit in visits:
-        _cancel(session, case, visit, reason, acting)
+        _cancel(session, case, visit, reason, acting, reason_kind="termination")
     return len(visits)

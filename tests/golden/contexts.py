@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from kulturskole import PROGRAMMES_DIR
 from kulturskole.programme_file import parse_programme_file
+from notifications.breach_text import evidence_sentences, rule_words
 
 PROGRAMME = parse_programme_file(PROGRAMMES_DIR / "regionale-2024-2025.yaml")
 OSLO = ZoneInfo("Europe/Oslo")
@@ -140,6 +141,78 @@ def _welcome(advisor: dict[str, Any] | None = ADVISOR) -> Callable[[], dict[str,
     return build
 
 
+def _breach(rule: str) -> dict[str, Any]:
+    """A breach as kulturskole.obligations.breaches._warn gives it to the letter: the evidence
+    from the rule's data through notifications.breach_text."""
+    words = rule_words(rule)
+    evidence = {
+        "gathering-attendance": {
+            "gatherings": [
+                {
+                    "event": "joint-gathering-2",
+                    "title": "Fellessamling 2",
+                    "start": "2024-11-26",
+                    "end": "2024-11-27",
+                    "present": 2,
+                    "group": 6,
+                    "needed": 6,
+                }
+            ]
+        },
+        "meeting-plan": {"due": "2024-10-31"},
+    }[rule]
+    return {
+        "rule": rule,
+        "can_terminate": rule in PROGRAMME.obligations.terminating_rules,
+        "rule_text": {
+            "gathering-attendance": "Kommunegruppen skal delta på alle fellessamlinger.",
+            "meeting-plan": "Kommunen skal ha en langsiktig møteplan for arbeidet mellom "
+            "samlingene.",
+        }[rule],
+        "evidence": evidence_sentences(
+            rule, evidence, [], min_group_size=PROGRAMME.participation.min_group_size
+        ),
+        "remedy_by": date(2024, 12, 12) if rule == "gathering-attendance" else date(2024, 11, 14),
+        "undoable": words.undoable,
+        "request": words.request,
+    }
+
+
+def _termination(initiated_by: str) -> dict[str, Any]:
+    """A termination as notifications.termination_letter gives it: after the warning of
+    28 November 2024, with the first instalment invoiced and unpaid."""
+    leadership = initiated_by == "leadership"
+    return {
+        "reason": (
+            "Brudd på forpliktelsen om kommunegruppens deltakelse på fellessamlingene: "
+            "Kommunegruppen har ikke svart på varselet."
+            if leadership
+            else "Kommunen har ikke kapasitet til å fortsette."
+        ),
+        "initiated_by": initiated_by,
+        "effective_on": date(2025, 1, 20),
+        "warning": {
+            "sent_on": date(2024, 11, 28),
+            "about": rule_words("gathering-attendance").about,
+            "evidence": _breach("gathering-attendance")["evidence"],
+            "remedy_by": date(2024, 12, 12),
+        }
+        if leadership
+        else None,
+        "instalments": {
+            "total": 3,
+            "invoiced": [1],
+            "unpaid": [240001],
+            "still_invoiced": [],
+            "not_invoiced": [
+                {"number": 2, "regarding": "fellessamling 3 (12.–13. februar 2025)"},
+                {"number": 3, "regarding": "fellessamling 5 (11.–12. september 2025)"},
+            ],
+        },
+        "visits_cancelled": 2,
+    }
+
+
 def _visit_reminder(mode: str) -> Callable[[], dict[str, Any]]:
     def build() -> dict[str, Any]:
         start = datetime(2024, 10, 8, 10, 0, tzinfo=OSLO)
@@ -224,24 +297,8 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
         common() | {"visit": visit(), "previous_start": datetime(2024, 10, 1, 8, 0, tzinfo=UTC)}
     ),
     "visit_cancelled": lambda: common() | {"visit": visit(), "reason": "Veilederen er syk."},
-    "obligation_warning": _with(
-        breach={
-            "rule": "gathering-attendance",
-            "can_terminate": True,
-            "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i det lokale arbeidet.",
-            "evidence": (
-                "Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november 2024."
-            ),
-            "remedy_by": date(2025, 1, 15),
-        }
-    ),
-    "termination": _with(
-        termination={
-            "reason": "Kommunegruppen har ikke deltatt på fellessamlingene etter varselet.",
-            "initiated_by": "leadership",
-            "effective_on": date(2025, 1, 20),
-        }
-    ),
+    "obligation_warning": _with(breach=_breach("gathering-attendance")),
+    "termination": _with(termination=_termination("leadership")),
     "completion": _with(sharing_arena=event("sharing-arena")),
     "plan_reminder": _with(
         plan={"what": "meeting-plan", "due": PROGRAMME.obligations.meeting_plan_due}
@@ -280,6 +337,37 @@ VARIANTS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "visit_invitation-digital": (
         "visit_invitation",
         lambda: common() | {"visit": visit("digital")},
+    ),
+    # The finance and obligation letters' branches
+    "obligation_warning-meeting-plan": (
+        "obligation_warning",
+        _with(breach=_breach("meeting-plan")),
+    ),
+    "termination-coordinator": ("termination", _with(termination=_termination("coordinator"))),
+    "visit_cancelled-termination": (
+        "visit_cancelled",
+        lambda: (
+            common()
+            | {
+                "visit": visit(),
+                "reason": "Avtalen er avsluttet: Kommunen trekker seg.",
+                "reason_kind": "termination",
+            }
+        ),
+    ),
+    "credit_note-refund": (
+        "credit_note",
+        lambda: (
+            CONTEXTS["credit_note"]()
+            | {"refund": {"amount_ore": 250_000, "invoice_amount_ore": 666_667, "account": None}}
+        ),
+    ),
+    "payment_reminder-second": (
+        "payment_reminder",
+        lambda: (
+            CONTEXTS["payment_reminder"]()
+            | {"reminder": CONTEXTS["payment_reminder"]()["reminder"] | {"ordinal": 2}}
+        ),
     ),
     "plan_reminder-development-plan": (
         "plan_reminder",

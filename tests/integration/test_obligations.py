@@ -307,7 +307,11 @@ def test_approved_termination_takes_effect_at_once_and_leaves_one_trail(
     decided = actions.index("breach-decided")
     assert actions[decided + 1] == "terminate"
     assert entries[decided].details["decided_by"] == "leder@kulturskoleradet.no"
-    assert f"brudd {breach_id}" in entries[decided + 1].reason
+    assert entries[decided].details["breach"] == breach_id
+    # The termination's reason is read by the municipality: the obligation in words, no code
+    assert entries[decided + 1].reason == (
+        "Brudd på forpliktelsen om kommunegruppens deltakelse på fellessamlingene: Ingen deltakelse"
+    )
     assert "visit-cancelled" in actions[decided + 1 :]
     # No further instalments; the first one stays.
     issuing.run(engine, on("2025-09-15"))

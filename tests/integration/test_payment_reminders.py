@@ -223,7 +223,7 @@ def test_the_reminder_reaches_a_real_smtp_server_in_norwegian(
         "Kontonummer: 9999.99.99987",
         f"Utestående beløp: 6{NBSP}666,67{NBSP}kr",
         f"Ny forfallsdato: {(day + timedelta(days=14)).day}. ",
-        "Dersom beløpet er betalt, kan du se bort fra denne påminnelsen.",
+        "Har dere betalt i mellomtiden, kan dere se bort fra denne påminnelsen.",
         "Med vennlig hilsen",
     ):
         assert expected in text, expected

@@ -91,8 +91,8 @@ def test_a_paid_invoice_is_credited_and_its_refund_is_due(
     assert history(engine, "invoice-credited")[0]["refund_ore"] == 666_667
     mail = credit_mail(engine, nr(1))
     for body in (mail.text_body, mail.html_body):
-        assert f"Vi har mottatt 6{NBSP}666,67{NBSP}kr i betaling for faktura {nr(1)}." in body
-        assert "Dette beløpet betaler vi tilbake til kommunen." in body
+        assert f"Vi har mottatt 6{NBSP}666,67{NBSP}kroner i betaling for faktura {nr(1)}." in body
+        assert "Dette beløpet betaler vi tilbake til dere." in body
         assert "kontonummeret beløpet skal betales tilbake til" in body
         assert "skal derfor ikke betales" not in body
 
@@ -111,8 +111,8 @@ def test_a_partly_paid_invoice_refunds_what_was_paid(
     [refund] = refunds(engine)
     assert (refund.amount_ore, refund.status) == (250_000, "due")
     text = credit_mail(engine, nr(2)).text_body
-    assert f"Vi har mottatt 2{NBSP}500,00{NBSP}kr i betaling for faktura {nr(2)} " in text
-    assert f"(av fakturabeløpet 6{NBSP}666,67{NBSP}kr)" in text
+    assert f"Vi har mottatt 2{NBSP}500{NBSP}kroner i betaling for faktura {nr(2)} " in text
+    assert f"(av fakturabeløpet på 6{NBSP}666,67{NBSP}kroner)" in text
     assert "Resten av fakturaen skal ikke betales." in text
 
 

@@ -133,6 +133,10 @@ def test_invoice_validates_with_no_problems() -> None:
     assert text(doc, "cbc:BuyerReference") == "Kulturskolen 4711"
     assert text(doc, "cac:Delivery/cbc:ActualDeliveryDate") == "2024-09-19"
     assert "Lillestrøm" in text(doc, "cac:Delivery/cac:DeliveryLocation/cac:Address")
+    # What the instalment follows goes into the one note, after the programme note
+    regarding = ehf_xml(invoice(regarding="Fellessamling 1, 18.–19. september 2024"))
+    assert validate(regarding) == []
+    assert "Gjelder: Fellessamling 1, 18.–19. september 2024" in text(tree(regarding), "cbc:Note")
     line = "cac:InvoiceLine[1]"
     assert text(doc, f"{line}/cbc:InvoicedQuantity") == "1"
     assert text(doc, f"{line}/cac:InvoicePeriod/cbc:StartDate") == "2024-08-01"

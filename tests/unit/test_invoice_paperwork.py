@@ -122,7 +122,9 @@ def test_the_documents_say_what_the_programme_file_and_the_stamped_row_say() -> 
     )
     assert line.amount_ore == data.total_ore == 666_667
     assert (line.period_start, line.period_end) == (date(2024, 8, 1), date(2025, 12, 31))
-    assert data.delivery_place == "Fellessamling 1: oppstart av regionale program"
+    # The gathering the instalment follows is what it is about ("Gjelder"), not a place
+    assert data.delivery_place is None
+    assert data.regarding == "Fellessamling 1, 24.–25. september 2024"
     assert data.delivery_date == date(2024, 9, 25)
     assert data.test is True and data.credited_number is None
 
@@ -133,6 +135,9 @@ def test_the_ehf_of_an_invoice_built_in_memory_passes_validation_and_carries_the
     assert text(xml, "cac:PaymentMeans/cbc:PaymentID") == kid_for(1, "0301", "24")
     assert text(xml, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID") == OSLO_KOMMUNE
     assert text(xml, "cbc:BuyerReference") == "Ola Koordinator"
+    assert "Gjelder: Fellessamling 1, 24.–25. september 2024" in text(xml, "cbc:Note")
+    assert text(xml, "cac:Delivery/cbc:ActualDeliveryDate") == "2024-09-25"
+    assert text(xml, "cac:Delivery/cac:DeliveryLocation") == ""
     assert text(xml, "cac:LegalMonetaryTotal/cbc:PayableAmount") == "6666.67"
 
 

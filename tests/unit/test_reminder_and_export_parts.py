@@ -92,7 +92,7 @@ def test_the_credit_note_says_what_is_refunded() -> None:
     context = context_for("credit_note")
     context["refund"] = {"amount_ore": 666667, "invoice_amount_ore": 666667, "account": None}
     result = render("credit_note", context)
-    assert f"Vi har mottatt 6{NBSP}666,67{NBSP}kr i betaling for faktura 17." in result.text
+    assert f"Vi har mottatt 6{NBSP}666,67{NBSP}kroner i betaling for faktura 17." in result.text
     assert "kontonummeret beløpet skal betales tilbake til" in result.text
     assert "skal derfor ikke betales" not in result.text
     context["refund"] = {"amount_ore": 100, "invoice_amount_ore": 666667, "account": "1234"}

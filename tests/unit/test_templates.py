@@ -207,8 +207,12 @@ def extras() -> dict[str, dict[str, Any]]:
                 "rule": "gathering-attendance",
                 "can_terminate": True,
                 "rule_text": "Kommunegruppen deltar på alle fellessamlinger og i lokalt arbeid.",
-                "evidence": "Ingen fra kommunegruppen deltok på Fellessamling 2.",
+                "evidence": [
+                    "Ingen fra kommunegruppen deltok på fellessamling 2, 26.–27. november."
+                ],
                 "remedy_by": date(2025, 1, 15),
+                "undoable": False,
+                "request": "en skriftlig redegjørelse for fraværet og en plan",
             }
         },
         "termination": {
@@ -216,6 +220,23 @@ def extras() -> dict[str, dict[str, Any]]:
                 "reason": "Kommunegruppen har ikke deltatt etter varselet.",
                 "initiated_by": "leadership",
                 "effective_on": date(2025, 1, 20),
+                "warning": {
+                    "sent_on": date(2024, 12, 2),
+                    "about": "kommunegruppens deltakelse på fellessamlingene",
+                    "evidence": ["Ingen fra kommunegruppen deltok på fellessamling 2."],
+                    "remedy_by": date(2024, 12, 16),
+                },
+                "instalments": {
+                    "total": 3,
+                    "invoiced": [1],
+                    "unpaid": [],
+                    "still_invoiced": [],
+                    "not_invoiced": [
+                        {"number": 2, "regarding": "fellessamling 3 (12.–13. februar 2025)"},
+                        {"number": 3, "regarding": "fellessamling 5 (11.–12. september 2025)"},
+                    ],
+                },
+                "visits_cancelled": 2,
             }
         },
         "completion": {"sharing_arena": EVENTS["sharing-arena"]},
@@ -276,8 +297,8 @@ EXPECTED = {
     "reminder": ["om sju dager", "24.–25. september 2024", "fysisk", "hele kommunegruppen"],
     "invoice": [
         f"6{NBSP}666,67{NBSP}kr",
-        f"20{NBSP}000,00{NBSP}kr",
-        "1 av 3",
+        f"20{NBSP}000{NBSP}kroner for hele programperioden",
+        "det første av tre avdrag",
         "26. oktober 2024",
         "5001000016",
         "1503.12.34567",
@@ -300,7 +321,7 @@ EXPECTED = {
         f"4{NBSP}666,67{NBSP}kr",
         "26. oktober 2024",
         "23. november 2024",
-        "Dersom beløpet er betalt, kan du se bort fra denne påminnelsen.",
+        "Har dere betalt i mellomtiden, kan dere se bort fra denne påminnelsen.",
     ],
     "visit_invitation": ["tirsdag 8. oktober 2024 kl. 10.00–12.30", "Olav Tryggvasons gate 5"],
     "visit_changed": ["tirsdag 1. oktober 2024 kl. 10.00", "tirsdag 8. oktober 2024 kl. 10.00"],
@@ -309,7 +330,7 @@ EXPECTED = {
         "15. januar 2025",
         "øyeblikkelig virkning",
         "«Forpliktelser»",
-        "Fellessamling 2",
+        "fellessamling 2",
     ],
     "termination": ["øyeblikkelig virkning", "20. januar 2025", "Programledelsen"],
     "completion": ["delingsarena", "i januar 2026, uke 2–3 eller 4", "fullført"],
@@ -343,7 +364,7 @@ EXPECTED.update(
 
 
 # Formal letters open "Til <kommune>\nv/…", not "Hei <name>,".
-FORMAL = {"contract_for_signature"}
+FORMAL = {"contract_for_signature", "obligation_warning", "termination"}
 
 
 # --- the template set --------------------------------------------------------------------------
@@ -370,6 +391,7 @@ def test_every_template_renders_with_a_realistic_context(name: str) -> None:
     assert result.subject.strip() and result.text.strip() and result.html.strip()
     if name in FORMAL:
         assert result.text.startswith("Til Trondheim kommune – Tråante\nv/"), result.text[:80]
+        assert "Hei " not in result.text and ">Hei " not in result.html
     else:
         assert result.text.startswith("Hei Kari Nordmann,\n\n")
     assert result.text.endswith("\n") and not result.text.endswith("\n\n")
@@ -438,7 +460,7 @@ def _inject_everywhere(name: str, text: str) -> dict[str, Any]:
     if name == "termination":
         context["termination"] = {**context["termination"], "reason": "Grunn" + text}
     if name == "obligation_warning":
-        context["breach"] = {**context["breach"], "evidence": "Bevis" + text}
+        context["breach"] = {**context["breach"], "evidence": ["Bevis" + text]}
     return context
 
 
@@ -488,9 +510,12 @@ def test_html_escapes_what_users_typed_and_text_keeps_it_literal(name: str) -> N
 )
 def test_each_reason_field_is_escaped_in_html(name: str, field: str) -> None:
     context = context_for(name)
+    value: Any = f"Fordi {SCRIPT} & mer"
+    if field == "breach.evidence":  # a list of sentences
+        value = [value]
     if "." in field:
         outer, inner = field.split(".")
-        context[outer] = {**context[outer], inner: f"Fordi {SCRIPT} & mer"}
+        context[outer] = {**context[outer], inner: value}
     else:
         context[field] = f"Fordi {SCRIPT} & mer"
     result = render(name, context)
@@ -636,7 +661,7 @@ def test_invoice_mentions_ehf_only_when_sent_as_ehf() -> None:
     result = render("invoice", context_for("invoice", ehf=False))
     assert "EHF" not in result.text and "EHF" not in result.html
     assert f"Beløp: 6{NBSP}666,67{NBSP}kr" in result.text
-    assert result.subject.startswith("Faktura 2024-0001 – deltakeravgift 1 av 3 – ")
+    assert result.subject.startswith("Faktura 2024-0001 – deltakeravgift, avdrag 1 av 3 – ")
 
 
 def test_reminder_counts_days() -> None:
@@ -697,7 +722,7 @@ def test_termination_by_coordinator_and_invalid_initiator() -> None:
     context = context_for("termination")
     context["termination"] = {**context["termination"], "initiated_by": "coordinator"}
     result = render("termination", context)
-    assert "kommunens koordinator har sagt opp avtalen" in result.text
+    assert "koordinatoren deres har sagt opp avtalen" in result.text
     assert "Programledelsen" not in result.text
     context["termination"] = {**context["termination"], "initiated_by": "somebody"}
     with pytest.raises(ValueError, match="initiated_by"):
