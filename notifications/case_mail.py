@@ -175,7 +175,7 @@ def contract_for_signature(session, case: Case, acting: Acting) -> None:  # noqa
         return  # queued before: no PDFs made for nothing
     name = contract_name(case.programme, case.municipality_number)
     files = [File(name, "application/pdf", contract_pdf(common_context(case, to), acting.as_of))]
-    context = common_context(case, to) | {"attachment_name": name, "formal": True}
+    context = common_context(case, to) | {"attachment_name": name}
     founding = founding_document_pdf(case.programme)
     if founding is not None:
         context["founding_document_name"] = founding_document_name(case.programme)

@@ -246,7 +246,10 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
         reason="Utviklingsarbeidet er ikke knyttet til fylkesavdelingens utviklingsområde."
     ),
     "withdrawn": _with(reason="Kommunen har ikke kapasitet i programperioden."),
-    "contract_for_signature": _with(attachment_name="kontrakt-regionale-2024-2025-1833.html"),
+    "contract_for_signature": _with(
+        attachment_name="kontrakt-regionale-2024-2025-1833.pdf",
+        founding_document_name="grunnlagsdokument-regionale-program-2024-2025.pdf",
+    ),
     "welcome": _welcome(),
     "reminder": _with(event=event("coordinator-meeting-1"), days_before=7),
     "invoice": _with(

@@ -44,6 +44,7 @@ def active_branch(engine: Engine, number: str = BRANCH) -> None:
             culture_school_head="Per Leder",
             signed_on=date(2024, 6, 10),
         )
+        service.countersign(session, case, acting("2024-06-10"), signed_on=date(2024, 6, 10))
         service.transition(session, case, "contract", acting("2024-06-10"))
         service.transition(session, case, "activate", acting("2024-08-01"))
 

@@ -87,7 +87,7 @@ def test_visit_mails_are_answered_by_the_advisor(engine: Engine, tmp_path) -> No
             select(Message).where(Message.idempotency_key.like("%/reminder/visit-%"))
         ).one()
     assert reminder.reply_to == {"name": "Anne Berg", "address": "anne@kulturskoleradet.no"}
-    assert "Gi beskjed til veilederen, Anne Berg på anne@kulturskoleradet.no" in (
+    assert "Får dere forfall, gi beskjed til veilederen, Anne Berg (anne@kulturskoleradet.no" in (
         reminder.text_body
     )
     assert "Reise og overnatting" not in reminder.text_body
