@@ -16,6 +16,7 @@ from typing import Any
 
 from kulturskole import DATA_DIR
 from kulturskole.config import get_settings
+from kulturskole.names import written_name
 from models import Programme
 from notifications.pdf import page_pdf
 from notifications.render import render_document
@@ -45,7 +46,7 @@ def contract_pdf(context: dict[str, Any], made: date) -> bytes:
     """The contract document (``render_document("contract")``) as an A4 PDF; with
     ``signatures`` in ``context`` it is printed with the three signatures' names and dates."""
     html = render_document("contract.html", context)
-    municipality = context["municipality"]["name"]
+    municipality = written_name(context["municipality"]["name"])  # as the contract names it
     return page_pdf(
         html,
         title=f"Kontrakt – {str(context['programme']['title']).rpartition(' – ')[2]} – "

@@ -5,12 +5,14 @@ kontraktsmøte) that opens the programme period, booked, invited to and recorded
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine, select, text
 
 from kulturskole.contract import meeting as meetings
@@ -156,7 +158,8 @@ def test_contracting_stores_the_contract_with_the_three_signatures_as_a_pdf(
     assert "kulturskoleleder: Per Leder" in seen
     assert "Kontrakten er signert av partene." in seen
     assert "august 2024" not in seen.split("Oslo kommune")[-1]  # the form's date text is gone
-    assert pdf_title(content) == "Kontrakt – regionale program 2024–2025 – Oslo"
+    assert pdf_title(content) == "Kontrakt – regionale program 2024–2025 – Oslo kommune"
+    assert len(PdfReader(io.BytesIO(content)).pages) == 1  # one A4 page, signatures and all
     [stored] = history(engine, "contract-stored")
     assert stored["sha256"] == hashlib.sha256(content).hexdigest()
     assert (stored["filename"], stored["made_on"], stored["replaced"]) == (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import io
-import time
 import re
+import time
 from datetime import date, datetime
 
 import pytest

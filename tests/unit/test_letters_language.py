@@ -258,7 +258,10 @@ def test_the_visit_reminder_does_not_charge_travel_and_reports_absence_to_the_ad
         )
         assert "Veilederen kommer til dere." in body
         assert "Reise og overnatting" not in body and "reise og overnatting" not in body
-        assert "Får dere forfall, gi beskjed til veilederen, Ola Hansen (ola.hansen@kulturskoleradet.no" in body
+        assert (
+            "Får dere forfall, gi beskjed til veilederen, Ola Hansen "
+            "(ola.hansen@kulturskoleradet.no" in body
+        )
         assert "Gi beskjed til Åste" not in body
     assert result.text.count("Ola Hansen\nveileder, Norsk kulturskoleråd") == 1  # signed by them
     kind, build = samples()["reminder-visit-digital"]
