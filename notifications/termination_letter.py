@@ -23,10 +23,9 @@ from models import Breach, Case, HistoryEntry, Invoice, Message, Visit
 from notifications.breach_text import breach_evidence, rule_words
 from notifications.render import periode
 from notifications.words import event_name
+from states.groups import PARTICIPATING
 
 __all__ = ["termination_context"]
-
-_PARTICIPATING = ("contracted", "active")
 
 
 def termination_context(
@@ -91,7 +90,7 @@ def _instalments(session: Session, case: Case, as_of: date) -> dict[str, Any]:
             continue
         entry = {"number": number, "regarding": _regarding(event)}
         if event.end is not None and event.end < as_of:
-            if _state_on(timeline, event.end) in _PARTICIPATING:
+            if _state_on(timeline, event.end) in PARTICIPATING:
                 still.append(entry)
         else:
             gone.append(entry)

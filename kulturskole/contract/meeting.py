@@ -33,8 +33,9 @@ from notifications.case_mail import (
 )
 from notifications.outbox import File, Recipient, queue
 from notifications.render import kommune
+from states.groups import PARTICIPATING
 
-BOOKABLE = ("contracted", "active")
+BOOKABLE = PARTICIPATING  # a meeting is booked for a case taking part
 SEARCH_DAYS = 120  # how far from the first possible day a free slot is looked for
 
 
