@@ -39,16 +39,7 @@ def queue_due_reminders(session: Session, acting: Acting, programme_id: str | No
         ]
         if not due:
             continue
-        cases = session.scalars(
-            select(Case)
-            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
-            .options(
-                selectinload(Case.members).selectinload(GroupMember.person),
-                selectinload(Case.contact),
-                selectinload(Case.municipality),
-            )
-            .order_by(Case.municipality_number)
-        ).all()
+        cases = _taking_part(session, programme)
         for event in due:
             for case in cases:
                 to = coordinator_or_contact(case)
@@ -170,16 +161,7 @@ def _plan_reminders(session: Session, acting: Acting, programme_id: str | None) 
         }
         if not due:
             continue
-        cases = session.scalars(
-            select(Case)
-            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
-            .options(
-                selectinload(Case.members).selectinload(GroupMember.person),
-                selectinload(Case.contact),
-                selectinload(Case.municipality),
-            )
-            .order_by(Case.municipality_number)
-        ).all()
+        cases = _taking_part(session, programme)
         delivered = {
             (case_id, what)
             for case_id, what in session.execute(
@@ -205,3 +187,19 @@ def _plan_reminders(session: Session, acting: Acting, programme_id: str | None) 
                 )
                 queued += message is not None
     return queued
+
+
+def _taking_part(session: Session, programme: Programme) -> list[Case]:
+    """The programme's cases taking part, in kommunenummer order, with what a letter needs."""
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
+            .options(
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+                selectinload(Case.municipality),
+            )
+            .order_by(Case.municipality_number)
+        )
+    )

@@ -224,14 +224,7 @@ def sign(
     signed_on: date,
 ) -> None:
     """Record the municipality's signatures on the contract."""
-    if case.state not in ("applied", "selected"):
-        raise InvalidInput(
-            f"the contract can only be signed before it is in force (it is {case.state})"
-        )
-    if signed_on > acting.as_of:
-        raise InvalidInput(
-            f"the date signed {signed_on} is after the effective date {acting.as_of}"
-        )
+    _signable(case, acting, signed_on)
     case.chief_executive_signatory = Person(name=clean_name(chief_executive, "chief executive"))
     case.culture_school_head_signatory = Person(
         name=clean_name(culture_school_head, "culture school head")
@@ -251,6 +244,18 @@ def sign(
     )
 
 
+def _signable(case: Case, acting: Acting, signed_on: date) -> None:
+    """A signature is recorded before the contract is in force, and not dated ahead."""
+    if case.state not in ("applied", "selected"):
+        raise InvalidInput(
+            f"the contract can only be signed before it is in force (it is {case.state})"
+        )
+    if signed_on > acting.as_of:
+        raise InvalidInput(
+            f"the date signed {signed_on} is after the effective date {acting.as_of}"
+        )
+
+
 def countersign(
     session: Session,
     case: Case,
@@ -261,14 +266,7 @@ def countersign(
 ) -> None:
     """Record the council director's signature on the contract (the name defaults to the
     programme file's ``contract.director``); with the municipality's two it is complete."""
-    if case.state not in ("applied", "selected"):
-        raise InvalidInput(
-            f"the contract can only be signed before it is in force (it is {case.state})"
-        )
-    if signed_on > acting.as_of:
-        raise InvalidInput(
-            f"the date signed {signed_on} is after the effective date {acting.as_of}"
-        )
+    _signable(case, acting, signed_on)
     name = director if director is not None else case.programme.rules.contract.director
     case.director_signatory = Person(name=clean_name(name, "director"))
     case.director_signed_on = signed_on
