@@ -80,6 +80,7 @@ __all__ = [
     "periode",
     "render",
     "render_document",
+    "setning",
     "stor_forbokstav",
     "liten_forbokstav",
     "kommune_fullt",
@@ -513,6 +514,18 @@ def kommune_fullt(name: str) -> str:
     return written_name(str(name).strip())
 
 
+def setning(text: str) -> str:
+    """A reason typed by an administrator, printed as a sentence: the first letter upper-case
+    and a full stop at the end unless it ends in one already ("Mangler dialog med
+    fylkesavdelingen" → "Mangler dialog med fylkesavdelingen.")."""
+    _defined(text)
+    text = str(text).strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text[-1] in '.!?…»)"' else f"{text}."
+
+
 def stor_forbokstav(text: str) -> str:
     """Upper-case the first letter only ("regionale program" → "Regionale program")."""
     _defined(text)
@@ -568,6 +581,7 @@ def _environment() -> Environment:
         kommune=kommune,
         kommune_fullt=kommune_fullt,
         stor_forbokstav=stor_forbokstav,
+        setning=setning,
         liten_forbokstav=liten_forbokstav,
         naar_i_setning=naar_i_setning,
         tall=tall,

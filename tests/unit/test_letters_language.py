@@ -31,6 +31,7 @@ from notifications.render import (
     naar_i_setning,
     render,
     render_document,
+    setning,
     tall,
     tidsrom,
 )
@@ -457,3 +458,17 @@ def test_lower_first_letter_keeps_acronyms() -> None:
     assert liten_forbokstav("EHF-faktura") == "EHF-faktura"
     assert naar_i_setning(event("coordinator-meeting-1")) == "onsdag 21. august 2024"
     assert kroner(2000000) == "20\u00a0000\u00a0kroner"
+
+
+def test_a_reason_typed_without_a_full_stop_is_printed_as_a_sentence() -> None:
+    """The administrator's reason ends the letter's "Begrunnelse:" sentence with a full stop."""
+    assert setning("mangler dialog med fylkesavdelingen") == "Mangler dialog med fylkesavdelingen."
+    assert setning("Kommunegruppen har ikke svart.") == "Kommunegruppen har ikke svart."
+    assert setning("Se «Forpliktelser»") == "Se «Forpliktelser»"
+    context = CONTEXTS["termination"]()
+    context["termination"] = context["termination"] | {"reason": "Kommunegruppen møtte ikke"}
+    for body in both(render("termination", context)):
+        assert "Kommunegruppen møtte ikke." in body
+    context = CONTEXTS["not_selected"]() | {"reason": "Mangler dialog med fylkesavdelingen"}
+    for body in both(render("not_selected", context)):
+        assert "Mangler dialog med fylkesavdelingen." in body
