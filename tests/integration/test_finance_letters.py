@@ -103,7 +103,7 @@ def test_the_termination_names_the_warning_and_the_instalments_not_invoiced(
         assert "Fristen i varselet var 10. oktober 2024." in body
         assert (
             "Begrunnelse: Brudd på forpliktelsen om kommunegruppens deltakelse på "
-            "fellessamlingene: Ingen deltakelse" in body
+            "fellessamlingene: Ingen deltakelse." in body
         )
         assert (
             "De to gjenstående avdragene av deltakeravgiften, etter fellessamling 3 "
