@@ -16,6 +16,7 @@ from kulturskole import reactions
 from kulturskole.contract.meeting import book, cancel_for_termination
 from kulturskole.contract.signed import store_signed_contract
 from kulturskole.history import Acting
+from kulturskole.invoicing.issuing import instalments_on_termination
 from kulturskole.obligations.breaches import close_for_termination
 from kulturskole.reactions import Change
 from kulturskole.visits.changes import cancel_future_visits
@@ -34,7 +35,8 @@ def wire() -> None:
 
 
 def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:
-    """What the transition tells the municipality goes to the outbox (template per trigger)."""
+    """What the transition tells the municipality goes to the outbox (template per trigger);
+    a termination letter says what invoicing will and will not invoice."""
     case_mail.after_transition(
         session,
         case,
@@ -42,6 +44,11 @@ def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> 
         acting,
         reason=change.reason,
         initiated_by=change.initiated_by,
+        instalments=(
+            instalments_on_termination(session, case, acting.as_of)
+            if change.trigger == "terminate"
+            else None
+        ),
     )
 
 

@@ -128,8 +128,12 @@ def after_transition(
     *,
     reason: str | None = None,
     initiated_by: str | None = None,
+    instalments: dict[str, Any] | None = None,
 ) -> None:
-    """Queue what a transition tells the municipality (in the transition's transaction)."""
+    """Queue what a transition tells the municipality (in the transition's transaction).
+
+    ``instalments``: for ``terminate``, what becomes of the fee's instalments
+    (``kulturskole.invoicing.issuing.instalments_on_termination``; the composition gives it)."""
     template = TRANSITION_MAIL.get(trigger)
     if template is None:
         return
@@ -149,8 +153,10 @@ def after_transition(
     elif trigger == "terminate":
         recipients += chief_executive(case)
         cc.append(programme_contact(case.programme))
+        if instalments is None:
+            raise ValueError("a termination letter needs what becomes of the instalments")
         context["termination"] = termination_context(
-            session, case, acting.as_of, reason, initiated_by
+            session, case, acting.as_of, reason, initiated_by, instalments
         )
     queue(
         session,

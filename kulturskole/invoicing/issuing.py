@@ -145,6 +145,46 @@ def find_due(
     return due, report
 
 
+def instalments_on_termination(session: Session, case: Case, as_of: date) -> dict[str, Any]:
+    """What becomes of the fee's instalments when ``case`` is terminated as of ``as_of``, by the
+    rule ``find_due`` applies (for the termination letter): {total, invoiced: [instalments],
+    unpaid: [invoice numbers], still_invoiced: [{number, event}], not_invoiced: [{number,
+    event}]}. An instalment whose event ended before that day, with the case taking part then, is
+    still invoiced; one whose event ends later is not; invoices issued stand."""
+    rules = case.programme.rules.invoicing
+    invoices = session.scalars(
+        select(Invoice).where(
+            Invoice.case_id == case.id, Invoice.kind == "invoice", Invoice.status != "credited"
+        )
+    ).all()
+    invoiced = {i.instalment for i in invoices}
+    timeline = [
+        (effective_on, to_state)
+        for effective_on, to_state in session.execute(
+            select(HistoryEntry.effective_on, HistoryEntry.to_state)
+            .where(HistoryEntry.case_id == case.id, HistoryEntry.to_state.is_not(None))
+            .order_by(HistoryEntry.seq)
+        )
+    ]
+    still, gone = [], []
+    triggers = trigger_events(rules.after, case.programme.events)
+    for number, event in enumerate(triggers[: rules.instalments], start=1):
+        if number in invoiced:
+            continue
+        if event.end is not None and event.end < as_of:
+            if _state_on(timeline, event.end) in PARTICIPATING:
+                still.append({"number": number, "event": event})
+        else:
+            gone.append({"number": number, "event": event})
+    return {
+        "total": rules.instalments,
+        "invoiced": sorted(invoiced),
+        "unpaid": sorted(i.number for i in invoices if i.status in ("issued", "sent")),
+        "still_invoiced": still,
+        "not_invoiced": gone,
+    }
+
+
 def _issue_batch(
     session: Session, programme: Programme, batch: list[Due], acting: Acting, report: RunReport
 ) -> None:
