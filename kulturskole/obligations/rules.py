@@ -26,7 +26,7 @@ from models import (
     Programme,
     Visit,
 )
-from notifications.render import periode, tall
+from notifications.breach_text import evidence_sentences
 
 RULE_TEXT = {
     "gathering-attendance": "Kommunegruppen skal delta på alle fellessamlinger.",
@@ -204,27 +204,18 @@ def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
         return None
     return Finding(
         "gathering-attendance",
-        " ".join(_short_sentence(gathering) for gathering in short),
+        # the letters' own sentences («Bare to av de seks i kommunegruppen deltok på
+        # fellessamling 1, 24.–25. september 2024.»), from the same data
+        " ".join(
+            evidence_sentences(
+                "gathering-attendance",
+                {"gatherings": short},
+                facts.programme.events,
+                min_group_size=facts.programme.rules.participation.min_group_size,
+            )
+        ),
         {"required": rule.required, "events": [g["event"] for g in short], "gatherings": short},
     )
-
-
-def _short_sentence(gathering: dict[str, Any]) -> str:
-    """A plain sentence: «Bare to av de seks i kommunegruppen deltok på fellessamling 1,
-    24.–25. september 2024.» — the event by its name before any colon, in lower case."""
-    title = gathering["title"].split(":")[0].strip()
-    name = title[:1].lower() + title[1:]
-    when = periode(date.fromisoformat(gathering["start"]), date.fromisoformat(gathering["end"]))
-    present, group, needed = gathering["present"], gathering["group"], gathering["needed"]
-    if present == 0:
-        who = "Ingen fra kommunegruppen"
-    elif present < group:
-        who = f"Bare {tall(present)} av de {tall(group)} i kommunegruppen"
-    else:
-        who = f"Bare {tall(present)} fra kommunegruppen"
-    # The whole group is the rule, and needs no saying; another threshold is named.
-    threshold = "" if needed == group else f"; minst {tall(needed)} skal delta"
-    return f"{who} deltok på {name}, {when}{threshold}."
 
 
 def _coordinator_meetings(case_id: int, facts: Facts) -> Finding | None:
