@@ -46,6 +46,11 @@ def runner_deployments(path: Path = PROJECT_FILE) -> list[Any]:
 
 
 def serve_all() -> None:
+    """Serve against the configured Prefect server, else the local one when it runs (chosen
+    before Prefect is imported: it reads its settings once)."""
+    from kulturskole.local_prefect import use_prefect
+
+    use_prefect()
     from prefect import serve
 
     serve(*runner_deployments(), pause_on_shutdown=False)

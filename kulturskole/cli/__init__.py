@@ -55,6 +55,7 @@ from kulturskole.cli import (  # noqa: E402
     payments,
     reference,
     run,
+    server,
     status,
     users,
     visits,
@@ -66,6 +67,7 @@ status.register(app)
 cases.register(app)
 mail.register(app)
 run.register(app)
+server.register(app)
 invoices.register(app)
 payments.register(app)
 visits.register(app, cases.cases)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from kulturskole import local_prefect
 from kulturskole.cli.status import show_status
 from kulturskole.errors import InvalidInput
 
@@ -29,10 +30,11 @@ def demo_command(
     port: Annotated[int, typer.Option("--port", help="With --serve: port to listen on.")] = 8000,
 ) -> None:
     """The main job: the whole 2024–2025 programme on a simulated calendar (embedded default)."""
-    from kulturskole.demo import run_demo
-
     if not 0 < share <= 1:
         raise InvalidInput("--share must be above 0 and at most 1")
+    local_prefect.use_prefect()  # before Prefect is imported: it reads its settings once
+    from kulturskole.demo import run_demo
+
     result = run_demo(share, seed)
     show_status(result.as_of, result.programme)
     if serve:

@@ -1,15 +1,19 @@
-"""``kulturskole run …``: run a flow here and now (Prefect without a server) and print what it
-reports. Each command imports its flow only after the database check: Prefect costs seconds."""
+"""``kulturskole run …``: run a flow here and now and print what it reports. Each command
+imports its flow only after the database check and the choice of Prefect (a configured server,
+the local one of ``kulturskole server start``, else a temporary one): Prefect costs seconds, and
+reads its settings at import."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 import typer
 
+from kulturskole import local_prefect
 from kulturskole.cli.common import (
     AsOfOpt,
     JsonOpt,
@@ -20,14 +24,19 @@ from kulturskole.cli.common import (
     require_database,
 )
 
-run = typer.Typer(help="Run a flow here and now (Prefect without a server).", no_args_is_help=True)
+run = typer.Typer(
+    help="Run a flow here and now (on the local Prefect server when it runs).",
+    no_args_is_help=True,
+)
 
 
 def _day_before_prefect(as_of: str | None) -> date:
     """The date the flow acts on; a database that is not migrated is refused before Prefect
-    starts."""
+    starts; then the Prefect to use is chosen (said on stderr when it is the local server)."""
     day = acting(as_of).as_of
     require_database()
+    if local_prefect.use_prefect() == "local":
+        typer.echo(f"prefect: the local server, {os.environ['PREFECT_UI_URL']}", err=True)
     return day
 
 

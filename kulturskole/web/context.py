@@ -233,11 +233,15 @@ def _referer(request: Request) -> str | None:
 
 
 def prefect_run_url(flow_run_id: str | None) -> str | None:
-    """The run's page in Prefect's UI when a Prefect server is configured, else None."""
+    """The run's page in Prefect's UI when a Prefect server is configured or the local one
+    (``kulturskole server start``) runs, else None."""
     import os
+
+    from kulturskole.local_prefect import use_prefect
 
     if not flow_run_id:
         return None
+    use_prefect()  # the local server, when it is up, sets PREFECT_UI_URL
     ui = os.environ.get("PREFECT_UI_URL")
     if not ui:
         api = os.environ.get("PREFECT_API_URL")

@@ -3,25 +3,30 @@
 A preview runs the flow with ``dry_run=True`` in the calling worker thread and returns its JSON
 (send-notifications has no dry run: its preview is the outbox's due messages, read-side).
 
-"Kjør" starts the real run. With a Prefect server configured (``PREFECT_API_URL``) it is created
-from its deployment in prefect.yaml, so a worker runs it and it shows in Prefect's UI; the job
-then follows the flow run's state there. Without one, it runs in this process in a background
-thread (Prefect's ephemeral mode), one at a time. The flows record their outcome themselves
-(RunRecord); the registry keeps only the last few jobs, in memory, for the job page.
+"Kjør" starts the real run. With a Prefect server configured (``PREFECT_API_URL``) or the local
+one running (``kulturskole server start``, found by kulturskole.local_prefect), it is created
+from its deployment in prefect.yaml, so a worker (``kulturskole serve``) runs it and it shows in
+Prefect's UI; the job then follows the flow run's state there. Without one, it runs in this
+process in a background thread (Prefect's ephemeral mode), one at a time. The flows record
+their outcome themselves (RunRecord); the registry keeps only the last few jobs, in memory,
+for the job page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from kulturskole.errors import InvalidInput, KulturskoleError, NotFound
+from kulturskole.local_prefect import use_prefect
 from kulturskole.serving import project_deployments
 from kulturskole.web import labels
 from kulturskole.web.formatting import dato
@@ -41,14 +46,16 @@ class Launch:
     dry_run: bool = True  # the flow has a dry run
 
     def call(self, as_of: date, dry_run: bool) -> dict[str, Any]:
-        """Run the flow here and now (Prefect without a server, or against the configured one)."""
+        """Run the flow here and now (against the configured or local Prefect server, else
+        Prefect without a server)."""
         from kulturskole.serving import load_flow
 
-        function = load_flow(self.entrypoint)
-        if self.key == "notifications":
-            return asyncio.run(function(as_of=as_of))
-        extra = {"ask": False} if self.key == "obligations" else {}  # no pause in the console
-        return function(as_of=as_of, dry_run=dry_run, **extra)
+        with chosen_prefect():
+            function = load_flow(self.entrypoint)
+            if self.key == "notifications":
+                return asyncio.run(function(as_of=as_of))
+            extra = {"ask": False} if self.key == "obligations" else {}  # no pause here
+            return function(as_of=as_of, dry_run=dry_run, **extra)
 
     def deployment(self) -> str:
         """``<flow>/<deployment>`` of the entrypoint's deployment in prefect.yaml."""
@@ -125,8 +132,25 @@ def launch_of(key: str | None) -> Launch:
 
 
 def prefect_configured() -> bool:
-    """Whether a Prefect server is configured (then runs are created from their deployments)."""
-    return bool(os.environ.get("PREFECT_API_URL"))
+    """Whether a Prefect server is configured or the local one runs (then runs are created from
+    their deployments)."""
+    return use_prefect() != "temporary"
+
+
+@contextmanager
+def chosen_prefect() -> Iterator[None]:
+    """Prefect calls inside go to the server `use_prefect` chose. Prefect reads its settings at
+    import: when it was imported before the local server came up, the address is passed in
+    Prefect's own settings context (its public ``temporary_settings``)."""
+    use_prefect()
+    url = os.environ.get("PREFECT_API_URL")
+    if not url or "prefect" not in sys.modules:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def running(jobs: dict[str, Job]) -> Job | None:
@@ -218,9 +242,11 @@ def follow(job: Job, recorded: Callable[[str], dict[str, Any] | None]) -> Job:
 # --- Prefect, only when a server is configured (imported lazily: it costs a second) ---------
 def create_deployment_run(deployment: str, as_of: date) -> str:
     """A flow run of the deployment, scheduled now; its id."""
-    from prefect.deployments import run_deployment
+    with chosen_prefect():
+        from prefect.deployments import run_deployment
 
-    flow_run = run_deployment(name=deployment, parameters={"as_of": as_of.isoformat()}, timeout=0)
+        parameters = {"as_of": as_of.isoformat()}
+        flow_run = run_deployment(name=deployment, parameters=parameters, timeout=0)
     return str(flow_run.id)
 
 
@@ -231,7 +257,7 @@ def read_prefect_state(flow_run_id: str) -> tuple[str, str] | None:
     from prefect.client.orchestration import get_client
 
     try:
-        with get_client(sync_client=True) as client:
+        with chosen_prefect(), get_client(sync_client=True) as client:
             state = client.read_flow_run(UUID(flow_run_id)).state
     except Exception:  # noqa: BLE001 - the page asks again on its next poll
         return None
