@@ -5,7 +5,7 @@ status overview."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -105,21 +105,23 @@ def limit_name(flow: str, programme: str | None) -> str:
 @contextmanager
 def one_at_a_time(flow: str, programme: str | None, wait_seconds: float = 120) -> Iterator[None]:
     """Two runs of the same flow for the same programme never overlap: each takes the one slot
-    of a Prefect global concurrency limit (created with limit 1 if missing; `strict`, so a
-    missing limit is an error, not a silent pass)."""
-    from prefect.client.orchestration import get_client
+    of a Prefect global concurrency limit (`strict`, so a missing limit is an error, not a
+    silent pass). The limit is created (limit 1) only when the acquisition finds none: one
+    request per run, not an upsert before each."""
+    from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
     from prefect.concurrency.sync import concurrency
 
     name = limit_name(flow, programme)
-    with get_client(sync_client=True) as client:
-        client.upsert_global_concurrency_limit_by_name(name, 1)
-    try:
-        with concurrency(name, occupy=1, strict=True, timeout_seconds=wait_seconds):
-            yield
-    except TimeoutError:
-        raise RunInProgress(
-            f"another {flow} run for this programme is still going; try again later"
-        ) from None
+    with ExitStack() as slot:
+        try:
+            try:
+                slot.enter_context(_slot(concurrency, name, wait_seconds))
+            except ConcurrencySlotAcquisitionError:
+                _create_limit(name)
+                slot.enter_context(_slot(concurrency, name, wait_seconds))
+        except TimeoutError:
+            raise _in_progress(flow) from None
+        yield
 
 
 @asynccontextmanager
@@ -127,16 +129,38 @@ async def one_at_a_time_async(
     flow: str, programme: str | None, wait_seconds: float = 120
 ) -> AsyncIterator[None]:
     """`one_at_a_time` for async flows."""
-    from prefect.client.orchestration import get_client
-    from prefect.concurrency.asyncio import concurrency
+    from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError, concurrency
 
     name = limit_name(flow, programme)
+    async with AsyncExitStack() as slot:
+        try:
+            try:
+                await slot.enter_async_context(_slot(concurrency, name, wait_seconds))
+            except ConcurrencySlotAcquisitionError:
+                await _create_limit_async(name)
+                await slot.enter_async_context(_slot(concurrency, name, wait_seconds))
+        except TimeoutError:
+            raise _in_progress(flow) from None
+        yield
+
+
+def _slot(concurrency: Callable[..., Any], name: str, wait_seconds: float) -> Any:
+    return concurrency(name, occupy=1, strict=True, timeout_seconds=wait_seconds)
+
+
+def _create_limit(name: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, 1)
+
+
+async def _create_limit_async(name: str) -> None:
+    from prefect.client.orchestration import get_client
+
     async with get_client() as client:
         await client.upsert_global_concurrency_limit_by_name(name, 1)
-    try:
-        async with concurrency(name, occupy=1, strict=True, timeout_seconds=wait_seconds):
-            yield
-    except TimeoutError:
-        raise RunInProgress(
-            f"another {flow} run for this programme is still going; try again later"
-        ) from None
+
+
+def _in_progress(flow: str) -> RunInProgress:
+    return RunInProgress(f"another {flow} run for this programme is still going; try again later")

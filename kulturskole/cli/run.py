@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -40,6 +41,22 @@ def _day_before_prefect(as_of: str | None) -> date:
     return day
 
 
+@contextmanager
+def _one_flow_run() -> Iterator[None]:
+    """The flow run is this command's only work, and the command waits for its end: Prefect's
+    heartbeat (every 180 s, for a server to tell a crashed run from a long one) would add only
+    its wait at the end, up to a second (a sync run joins a thread that sleeps in 1 s steps).
+    It is off unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set; only Python settings can say
+    "none" (``temporary_settings``, Prefect's public API; the variable takes a number)."""
+    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
+        yield
+        return
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
+
+
 def _print(
     result: dict[str, Any], as_json: bool, lines: Callable[[dict[str, Any]], list[str]]
 ) -> None:
@@ -61,7 +78,8 @@ def run_notifications(
     day = _day_before_prefect(as_of)
     from flows.mail import send_notifications
 
-    result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
+    with _one_flow_run():
+        result = asyncio.run(send_notifications(as_of=day, programme=programme, limit=limit))
     _print(result, as_json, _notification_lines)
 
 
@@ -76,7 +94,8 @@ def run_lifecycle(
     day = _day_before_prefect(as_of)
     from flows.lifecycle import programme_lifecycle
 
-    result = programme_lifecycle(programme=programme, as_of=day, dry_run=dry_run)
+    with _one_flow_run():
+        result = programme_lifecycle(programme=programme, as_of=day, dry_run=dry_run)
     _print(result, as_json, _lifecycle_lines)
 
 
@@ -91,7 +110,8 @@ def run_invoicing(
     day = _day_before_prefect(as_of)
     from flows.invoicing import invoicing
 
-    result = invoicing(programme=programme, as_of=day, dry_run=dry_run)
+    with _one_flow_run():
+        result = invoicing(programme=programme, as_of=day, dry_run=dry_run)
     _print(result, as_json, _invoicing_lines)
 
 
@@ -106,7 +126,8 @@ def run_payment_reminders(
     day = _day_before_prefect(as_of)
     from flows.payment_reminders import send_payment_reminders
 
-    result = send_payment_reminders(programme=programme, as_of=day, dry_run=dry_run)
+    with _one_flow_run():
+        result = send_payment_reminders(programme=programme, as_of=day, dry_run=dry_run)
     _print(result, as_json, _payment_reminder_lines)
 
 
@@ -123,7 +144,8 @@ def run_visits(
     day = _day_before_prefect(as_of)
     from flows.visits import schedule_visits
 
-    result = schedule_visits(programme=programme, as_of=day, dry_run=dry_run)
+    with _one_flow_run():
+        result = schedule_visits(programme=programme, as_of=day, dry_run=dry_run)
     _print(result, as_json, _visit_lines)
 
 
@@ -138,7 +160,8 @@ def run_obligations(
     day = _day_before_prefect(as_of)
     from flows.obligations import monitor_obligations
 
-    result = monitor_obligations(programme=programme, as_of=day, dry_run=dry_run, ask=False)
+    with _one_flow_run():
+        result = monitor_obligations(programme=programme, as_of=day, dry_run=dry_run, ask=False)
     _print(result, as_json, _obligation_lines)
 
 
