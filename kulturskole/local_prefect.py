@@ -231,12 +231,16 @@ def _terminate(pid: int, grace: float = 15.0) -> None:
 
 
 def _exists(pid: int) -> bool:
+    """Whether the process is still there (a zombie that nobody reaps counts as gone)."""
     _reap(pid)
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, PermissionError):
         return False
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _reap(pid: int) -> None:
