@@ -154,8 +154,11 @@ def _prefect_command() -> list[str]:
 
 
 def _server_environment(port: int) -> dict[str, str]:
+    """The caller's environment (PREFECT_SERVER_* tuning included) with the server's own home
+    and database; no client settings (API URL, profiles) that could point it elsewhere."""
     base = folder()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    client = ("PREFECT_API_", "PREFECT_UI_", "PREFECT_PROFILE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(client)}
     env.update(
         PREFECT_HOME=str(base / "home"),
         PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{base / 'prefect.db'}",
