@@ -1,11 +1,13 @@
-"""The console's case list: a programme's cases filtered, searched, sorted, counted and paged
-in SQL, each with its county, advisor, open breaches and unpaid invoices.
+"""The console's case list: a programme's cases filtered and searched in SQL, sorted and paged
+over their ids, each with its county, advisor, open breaches and unpaid invoices.
 
 A page costs a handful of queries however many cases there are: the programme, the matching
 cases' sort fields (their number is the total), and the page's rows with their counts, computed
 for those cases only. The page is chosen in Python: the Norwegian sort key (``sort_key``) over
 10 000 names is a few milliseconds here and was most of a page's time as nested SQL replace()
-calls. A download is one query, sorted in SQL by the same key. Names sort as a Norwegian reads
+calls (Python lower-cases every letter, SQLite's lower() only ASCII: the Norwegian and Sámi
+capitals are folded explicitly, so both agree on the register's names). A download is one
+query, sorted in SQL by the same key. Names sort as a Norwegian reads
 them (Æ, Ø, Å after Z; "Kárášjohka" among the K's), the same on SQLite and PostgreSQL.
 """
 
