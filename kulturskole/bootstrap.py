@@ -6,22 +6,24 @@ order of effects after the history entry: the mail is queued, then a terminated 
 breaches are closed, then its future visits are cancelled (with calendar cancellations); a
 contracted case's signed contract is stored as a PDF and its contract meeting booked (and
 cancelled, if it has not taken place, when the case is terminated).
+
+Each reaction imports its domain when it first runs: wiring is then free for a command that
+only reads (the mail's templates, the PDF renderer and the EHF builder cost about a second to
+import), and a transition still cannot run without its reactions.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from kulturskole import reactions
-from kulturskole.contract.meeting import book, cancel_for_termination
-from kulturskole.contract.signed import store_signed_contract
-from kulturskole.history import Acting
-from kulturskole.invoicing.issuing import instalments_on_termination
-from kulturskole.obligations.breaches import close_for_termination
-from kulturskole.reactions import Change
-from kulturskole.visits.changes import cancel_future_visits
-from models import Case
-from notifications import case_mail
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kulturskole.history import Acting
+    from kulturskole.reactions import Change
+    from models import Case
 
 
 def wire() -> None:
@@ -37,6 +39,9 @@ def wire() -> None:
 def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:
     """What the transition tells the municipality goes to the outbox (template per trigger);
     a termination letter says what invoicing will and will not invoice."""
+    from kulturskole.invoicing.issuing import instalments_on_termination
+    from notifications import case_mail
+
     case_mail.after_transition(
         session,
         case,
@@ -54,21 +59,31 @@ def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> 
 
 def store_contract(session: Session, case: Case, change: Change, acting: Acting) -> None:
     """The contract, complete with the three signatures, is stored as a PDF with the case."""
+    from kulturskole.contract.signed import store_signed_contract
+
     store_signed_contract(session, case, acting)
 
 
 def book_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
     """The programme period starts with an agreement and contract meeting: book it, invite."""
+    from kulturskole.contract.meeting import book
+
     book(session, case, acting)
 
 
 def cancel_contract_meeting(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    from kulturskole.contract.meeting import cancel_for_termination
+
     cancel_for_termination(session, case, acting)
 
 
 def close_breaches(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    from kulturskole.obligations.breaches import close_for_termination
+
     close_for_termination(session, case, acting)
 
 
 def cancel_visits(session: Session, case: Case, change: Change, acting: Acting) -> None:
+    from kulturskole.visits.changes import cancel_future_visits
+
     cancel_future_visits(session, case, acting, f"Avtalen er avsluttet: {change.reason}")

@@ -81,8 +81,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings for the environment as it is now: a changed environment takes effect at
     once (tests, scripts), an unchanged one costs a dictionary lookup, not a parse."""
-    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("KULTURSKOLE_")))
-    return _settings_for(key)
+    return _settings_for(_environment_key())
+
+
+def _environment_key() -> tuple[tuple[str | bytes, str | bytes], ...]:
+    """The KULTURSKOLE_ variables as they are now. On POSIX read from os.environ's own bytes
+    mapping (which every change of os.environ updates): iterating os.environ decodes every
+    variable, and a mail renderer asks for the settings several times per message."""
+    raw = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(raw, dict):
+        return tuple(sorted((k, v) for k, v in raw.items() if k.startswith(b"KULTURSKOLE_")))
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("KULTURSKOLE_")))
 
 
 @lru_cache(maxsize=32)

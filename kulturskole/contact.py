@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 from kulturskole.errors import InvalidInput
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -25,6 +23,9 @@ def clean_name(value: str, what: str = "name") -> str:
 
 def clean_email(value: str) -> str:
     """A syntactically valid address, normalised; refused with the validator's reason."""
+    # Imported here: its grammar takes a noticeable part of a read command's start to compile.
+    from email_validator import EmailNotValidError, validate_email
+
     value = (value or "").strip()
     if _CONTROL.search(value):
         raise InvalidInput(f"e-mail address {value!r} contains control characters")

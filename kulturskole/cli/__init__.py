@@ -1,12 +1,18 @@
 """The ``kulturskole`` command: thin entry points over the service layer.
 
-Commands that run no flow must not import Prefect (it costs about a second).
+Commands that run no flow must not import Prefect (it costs about a second), and a command
+imports only its own group: the root resolves a name to the module that registers it when
+that name is invoked (``--help`` loads them all, so it lists every group as before). Adding a
+group is one ``_lazy(...)`` line in the table at the bottom.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 
+import click
 import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
@@ -15,6 +21,11 @@ from kulturskole import bootstrap
 from kulturskole.errors import KulturskoleError
 
 bootstrap.wire()  # a command's transitions run their reactions: mail, breaches, visits
+
+Loader = Callable[[typer.Typer], None]
+"""Registers one module's commands and groups on the Typer it is given."""
+
+_LOADERS: dict[str, Loader] = {}  # command name → its loader, in the order of the help
 
 
 class _UserErrors(TyperGroup):
@@ -31,47 +42,104 @@ class _UserErrors(TyperGroup):
             raise typer.Exit(2) from None
 
 
+class _LazyRoot(_UserErrors):
+    """The root group: a command's module is imported when its name is invoked.
+
+    Commands registered on ``app`` itself (as tests do) are used as they are."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LOADERS:
+            loaded = _load([_LOADERS[cmd_name]])
+            self.commands.update({n: c for n, c in loaded.items() if n not in self.commands})
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, in the order the loaders register them (commands before groups,
+        as Typer lists them)."""
+        loaded = _load(list(dict.fromkeys(_LOADERS.values())))
+        self.commands = loaded | {n: c for n, c in self.commands.items() if n not in loaded}
+        return super().list_commands(ctx)
+
+
+def _load(loaders: list[Loader]) -> dict[str, click.Command]:
+    staged = typer.Typer()
+    for load in loaders:
+        load(staged)
+    return dict(typer.main.get_group(staged).commands)
+
+
+def _lazy(names: str, load: Loader) -> None:
+    """The command names (space-separated) that ``load`` registers."""
+    for name in names.split():
+        _LOADERS[name] = load
+
+
+def _module(name: str) -> Loader:
+    """The loader of ``kulturskole.cli.<name>``, whose ``register(app)`` adds its commands."""
+
+    def load(app: typer.Typer) -> None:
+        importlib.import_module(f"kulturskole.cli.{name}").register(app)
+
+    return load
+
+
+def _with_cases(name: str) -> Loader:
+    """The loader of a module whose ``register(app, cases)`` also adds a ``cases`` command:
+    here only its own groups (``cases`` gets its command from ``_load_cases``)."""
+
+    def load(app: typer.Typer) -> None:
+        importlib.import_module(f"kulturskole.cli.{name}").register(app, typer.Typer())
+
+    return load
+
+
+_cases_completed = False
+
+
+def _load_cases(app: typer.Typer) -> None:
+    """``cases`` with the commands other groups add to it (advisor, deliver, the contract's)."""
+    global _cases_completed
+    from kulturskole.cli import cases
+
+    cases.register(app)
+    if not _cases_completed:
+        _cases_completed = True
+        from kulturskole.cli import attendance, contract, visits
+
+        visits.register(typer.Typer(), cases.cases)
+        attendance.register(typer.Typer(), cases.cases)
+        contract.register(cases.cases)
+
+
 app = typer.Typer(
-    cls=_UserErrors,
+    cls=_LazyRoot,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Case engine for Fremtidens kulturskole – regionale program (Norsk kulturskoleråd).",
 )
 
 
+@app.callback()
+def _root() -> None:
+    # Without a callback an app with nothing registered yet would not be a group.
+    pass
+
+
 def main() -> None:
     sys.exit(app())  # typer raises SystemExit itself; this covers a plain return
 
 
-# The command groups register themselves on `app` (imported last: they import this package).
-from kulturskole.cli import (  # noqa: E402
-    attendance,
-    breaches,
-    cases,
-    contract,
-    demo,
-    invoices,
-    mail,
-    payments,
-    reference,
-    run,
-    server,
-    status,
-    users,
-    visits,
-)
-
-demo.register(app)  # commands are listed in the order registered: demo, serve, status
-reference.register(app)
-status.register(app)
-cases.register(app)
-mail.register(app)
-run.register(app)
-server.register(app)
-invoices.register(app)
-payments.register(app)
-visits.register(app, cases.cases)
-breaches.register(app)
-attendance.register(app, cases.cases)
-contract.register(cases.cases)
-users.register(app)
+# The command groups, in the order of the help: name(s) → the module that registers them.
+_lazy("demo", _module("demo"))
+_lazy("db municipalities programmes audit serve", _module("reference"))
+_lazy("status", _module("status"))
+_lazy("cases", _load_cases)
+_lazy("mail", _module("mail"))
+_lazy("run", _module("run"))
+_lazy("server", _module("server"))
+_lazy("invoices", _module("invoices"))
+_lazy("payments", _module("payments"))
+_lazy("advisors calendar visits", _with_cases("visits"))
+_lazy("breaches", _module("breaches"))
+_lazy("attendance", _with_cases("attendance"))
+_lazy("users web", _module("users"))

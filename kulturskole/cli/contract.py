@@ -19,8 +19,6 @@ from kulturskole.cli.common import (
     work,
 )
 from kulturskole.config import get_settings
-from kulturskole.contract import meeting as meetings
-from kulturskole.contract.signed import signed_contract
 from kulturskole.errors import InvalidInput
 from kulturskole.services import cases as service
 
@@ -56,6 +54,8 @@ def _line(number: str, data: dict[str, str | None]) -> str:
 def schedule(number: Number, programme: ProgrammeOpt = None, as_of: AsOfOpt = None) -> None:
     """Book the meeting and send the invitation (done when the case is contracted; for a case
     contracted before, or to see what it was given). Booking again changes nothing."""
+    from kulturskole.contract import meeting as meetings
+
     with work() as session:
         case = service.find_case(session, number, programme, for_update=True)
         row = meetings.book(session, case, acting(as_of))
@@ -73,6 +73,8 @@ def held(
 ) -> None:
     """Record the contract meeting held."""
     day = parse_date(on, "--on") if on is not None else None
+    from kulturskole.contract import meeting as meetings
+
     with work() as session:
         case = service.find_case(session, number, programme, for_update=True)
         row, changed = meetings.held(session, case, acting(as_of), on=day)
@@ -87,6 +89,8 @@ def held(
 @meeting.command("show")
 def show(number: Number, programme: ProgrammeOpt = None, as_json: JsonOpt = False) -> None:
     """The case's contract meeting: when, with whom, and whether it was held."""
+    from kulturskole.contract import meeting as meetings
+
     with work(readonly=True) as session:
         case = service.find_case(session, number, programme)
         row = meetings.meeting_of(session, case)
@@ -107,6 +111,8 @@ def contract_document(
     programme: ProgrammeOpt = None,
 ) -> None:
     """Write the signed contract (PDF, as stored when the case was contracted) to FILE."""
+    from kulturskole.contract.signed import signed_contract
+
     with work(readonly=True) as session:
         case = service.find_case(session, number, programme)
         row = signed_contract(session, case)

@@ -24,12 +24,12 @@ from kulturskole.read.contract import (
     contract_meeting_row,
     signed_contract_row,
 )
-from kulturskole.read.history import HistoryRow, history_row
+from kulturskole.read.history import HistoryRow, entries_of, history_row
 from kulturskole.read.invoices import InvoiceRow, list_invoices
 from kulturskole.read.mail import MessageRow, list_messages
 from kulturskole.read.visits import VisitRow, list_visits
 from kulturskole.services.cases import find_case
-from models import Advisor, Case, HistoryEntry, Person, User
+from models import Advisor, Case, Person, User
 from states.conditions import Context, in_norwegian
 from states.machine import TRANSITIONS, allowed_triggers, explain
 
@@ -94,12 +94,7 @@ def case_page(
 ) -> CasePage:
     """Municipality ``number``'s case as of ``as_of`` (what the triggers lack on that date)."""
     case = find_case(session, number, programme_id)
-    history = [
-        history_row(entry)
-        for entry in session.scalars(
-            select(HistoryEntry).where(HistoryEntry.case_id == case.id).order_by(HistoryEntry.seq)
-        )
-    ]
+    history = [history_row(entry) for entry in entries_of(session, case.id)]
     advisor = session.get(Advisor, case.advisor_id) if case.advisor_id else None
     invoices = list_invoices(session, case_id=case.id)
     return CasePage(
