@@ -342,9 +342,14 @@ def store_many(
         if invoice.created_at is None:
             invoice.created_at = now
         rows.append({c.key: getattr(invoice, c.key) for c in table.c if c.key != "id"})
-    ids = list(
-        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    )
+    # RETURNING the number with the id: multi-row batches on every dialect (see queue_many).
+    returned = {
+        (series, number): invoice_id
+        for series, number, invoice_id in session.execute(
+            insert(table).returning(table.c.series, table.c.number, table.c.id), rows
+        )
+    }
+    ids = [returned[row["series"], row["number"]] for row in rows]
     deliveries = []
     for invoice_id, paper, message in zip(ids, papers, queued, strict=True):
         base = {"invoice_id": invoice_id, "created_at": now, "updated_at": now}
