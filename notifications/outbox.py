@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput, NotFound
-from kulturskole.history import Acting, record
+from kulturskole.history import Acting, Pending, record, record_many
 from models import Attachment, Case, Message
 from models.base import utcnow
 from notifications.render import render
@@ -40,10 +40,15 @@ class File:
     content: bytes
 
 
-def stable_message_id(key: str) -> str:
-    """The same key always gives the same Message-ID, so a re-sent duplicate is recognisable."""
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
+def stable_message_id(key: str, domain: str | None = None) -> str:
+    """The same key always gives the same Message-ID, so a re-sent duplicate is recognisable.
+    ``domain``: the sender's (``_domain()``), when the caller has it already."""
+    domain = domain or _domain()
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}@{domain}>"
+
+
+def _domain() -> str:
+    return parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
 
 
 def queue(
@@ -100,6 +105,127 @@ def queue(
             details={"message": message.id, "template": template, "key": key},
         )
     return message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for :func:`queue_many`: the keyword arguments of :func:`queue` but the
+    session and acting, naming the case by id."""
+
+    key: str
+    template: str
+    context: Mapping[str, Any]
+    to: Sequence[Recipient]
+    case_id: int | None = None
+    cc: Sequence[Recipient] = ()
+    attachments: Sequence[File] = ()
+    reply_to: Recipient | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message :func:`queue_many` added: its row id and its Message-ID header."""
+
+    id: int
+    key: str
+    message_id: str
+
+
+def queue_many(
+    session: Session,
+    outgoing: Sequence[Outgoing],
+    acting: Acting,
+    *,
+    cases: Mapping[int, Case] | None = None,
+) -> list[Queued | None]:
+    """What as many calls of :func:`queue` do, in the order given — the same rows, the same
+    "mail-queued" history entries — with one SELECT for all idempotency keys, one executemany
+    INSERT of the messages (ids returned in order), one of their attachments and one history
+    append (:func:`kulturskole.history.record_many`; ``cases`` as there). None for a message
+    whose key was queued before (or earlier in ``outgoing``)."""
+    if not outgoing:
+        return []
+    keys = [o.key for o in outgoing]
+    taken = set(
+        session.scalars(select(Message.idempotency_key).where(Message.idempotency_key.in_(keys)))
+    )
+    rows: list[dict[str, Any]] = []
+    chosen: list[Outgoing] = []
+    domain = _domain()
+    for item in outgoing:
+        if item.key in taken:
+            continue
+        taken.add(item.key)
+        to = _unique(item.to)
+        cc = _unique([*to, *item.cc])[len(to) :]
+        rendered = render(item.template, item.context)
+        answer_to = item.reply_to or reply_to_for(item.context)
+        now = utcnow()
+        rows.append(
+            {
+                "idempotency_key": item.key,
+                "case_id": item.case_id,
+                "template": item.template,
+                "to": [r.as_json() for r in to],
+                "cc": [r.as_json() for r in cc],
+                "reply_to": answer_to.as_json() if answer_to is not None else None,
+                "subject": rendered.subject,
+                "text_body": rendered.text,
+                "html_body": rendered.html,
+                "message_id": stable_message_id(item.key, domain),
+                "status": "queued",
+                "attempts": 0,
+                "last_error": None,
+                "due_at": now,
+                "lease_until": None,
+                "created_at": now,
+                "sent_at": None,
+            }
+        )
+        chosen.append(item)
+    if not rows:
+        return [None] * len(outgoing)
+    table = Message.__table__
+    # RETURNING the key with the id: the rows go in multi-row batches on every dialect, which
+    # insisting on their order (sort_by_parameter_order) would not on SQLite.
+    returned = dict(
+        session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows).all()
+    )
+    ids = [returned[row["idempotency_key"]] for row in rows]
+    attachments = [
+        {
+            "message_id": message_id,
+            "filename": f.filename,
+            "content_type": f.content_type,
+            "content": f.content,
+        }
+        for message_id, item in zip(ids, chosen, strict=True)
+        for f in item.attachments
+    ]
+    if attachments:
+        session.execute(insert(Attachment.__table__), attachments)
+    record_many(
+        session,
+        acting,
+        [
+            Pending(
+                item.case_id,
+                "mail-queued",
+                details={"message": message_id, "template": item.template, "key": item.key},
+            )
+            for message_id, item in zip(ids, chosen, strict=True)
+            if item.case_id is not None
+        ],
+        cases=cases,
+    )
+    queued = {
+        item.key: Queued(message_id, item.key, row["message_id"])
+        for message_id, item, row in zip(ids, chosen, rows, strict=True)
+    }
+    result: list[Queued | None] = []
+    for item in outgoing:
+        result.append(queued.pop(item.key, None))
+    return result
 
 
 def reply_to_for(context: Mapping[str, Any]) -> Recipient | None:
