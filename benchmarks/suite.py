@@ -249,6 +249,8 @@ def run_scenario(
         "walls_s": [round(r["wall_s"], 6) for r in runs],
         "done": runs[-1].get("done"),
     }
+    if "prefect" in runs[-1]:
+        row["prefect"] = runs[-1]["prefect"]
     if scenario.target:
         row["target"] = scenario.target.text
         row["met"] = scenario.target.met(row)
