@@ -374,7 +374,7 @@ def _history(url: str, counter: list[int], params: dict[str, Any]) -> dict[str, 
 
     with Meter(counter) as meter:
         samples = _repeated(read, READS)
-    result = meter.result(HISTORY_CASES * HISTORY_PER_CASE, reads=READS)
+    result = meter.result(READS, reads=READS)
     result["wall_s"] = statistics.median(samples)
     result["statements"] = round(meter.statements / (READS + 1))
     result["baseline_s"] = statistics.median(_repeated(bare, READS))
@@ -409,7 +409,7 @@ def _web(url: str, counter: list[int], params: dict[str, Any]) -> dict[str, Any]
         samples = server_times(get(client, path), reads)
     anonymous = TestClient(timed, follow_redirects=False)
     baseline = server_times(get(anonymous, "/login"), reads)
-    result = meter.result(10_000, reads=reads, path=path)
+    result = meter.result(reads, reads=reads, path=path)
     result["wall_s"] = statistics.median(samples)
     result["statements"] = round(meter.statements / (reads + 1))
     result["baseline_s"] = statistics.median(baseline)

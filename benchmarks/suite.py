@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -325,6 +326,8 @@ def table(rows: list[dict[str, Any]], markdown: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
+    # a stopped suite still removes its data and stops its child (subprocess.run kills it)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         args = arguments(argv)
         chosen = selected(args)
