@@ -128,6 +128,7 @@ class Scenario:
     quick: bool = False
     target: Target | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    leaves: str | None = None  # the template its database is after a repeat
 
 
 def scenarios() -> list[Scenario]:
@@ -143,6 +144,7 @@ def scenarios() -> list[Scenario]:
             f"instalment 1 for {n} active cases; baseline: {floor}",
             quick,
             target,
+            leaves=f"invoiced-{n}",
         )
 
     def rerun(n: int, quick: bool = False) -> Scenario:

@@ -158,6 +158,20 @@ class Data:
         if chain:
             progress(f"data {chain[-1]} built in {time.perf_counter() - started:.0f} s")
 
+    def keep(self, key: str, work: Path) -> None:
+        """The database a repeat left becomes template ``key`` (the state after a first
+        invoicing run is the re-run's start: it is not built a second time)."""
+        import sqlite3
+
+        path = self.folder / "templates" / f"{key}.db"
+        if self.url or path.exists() or not (work / "bench.db").exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(work / "bench.db")  # folds a left-over WAL into the file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        shutil.move(work / "bench.db", path)
+
     def fresh(self, key: str | None, read_only: bool) -> tuple[str, Path]:
         """(database URL, working folder) for one repeat starting from template ``key``."""
         self.repeat += 1
@@ -230,6 +244,8 @@ def run_scenario(
             f"{result['statements']} statements, {result['peak_rss_mb']:.0f} MB"
             + (f", baseline {result['baseline_s']:.3f} s" if "baseline_s" in result else "")
         )
+        if scenario.leaves:
+            data.keep(scenario.leaves, work)
         if not read_only:
             shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(r["wall_s"] for r in runs)
