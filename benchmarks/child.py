@@ -2,8 +2,9 @@
 
 The statement counter is installed before anything else is imported, so that every statement
 of the measured part is seen (an executemany counts once). Prints one JSON line on stdout:
-``wall_s``, ``statements``, ``peak_rss_mb`` (this process's high-water mark, read right after
-the measured part), ``done``, and ``baseline_s`` where the measure takes its own baseline.
+``wall_s``, ``statements``, ``peak_rss_mb`` (the process's high-water mark during the measured
+part: Linux's VmHWM, reset as it starts), ``done``, and ``baseline_s`` where the measure takes
+its own baseline.
 """
 
 from __future__ import annotations
