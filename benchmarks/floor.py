@@ -1,5 +1,6 @@
 """The floor a run is compared with: the rows it inserted and updated, written again by bare
-SQLAlchemy Core executemany into plain copies of their tables, in one transaction.
+SQLAlchemy Core executemany into plain copies of their tables (columns and primary key, no
+other constraints or indexes), in one transaction.
 
 ``snapshot`` is taken before the measured run (cheap: the highest id per table, the keys of
 the small tables without one, and ``updated_at`` per row where a table has it); ``core_floor``
@@ -86,7 +87,11 @@ def core_floor(engine: Engine, before: Snapshot) -> tuple[float, int]:
         name: Table(
             f"bench_{name}",
             metadata,
-            *[Column(c.name, c.type) for c in Base.metadata.tables[name].c],
+            # the primary key kept: the updates find their rows by it, as the real ones do
+            *[
+                Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False)
+                for c in Base.metadata.tables[name].c
+            ],
         )
         for name in {*inserted, *updated}
     }
