@@ -206,8 +206,8 @@ def child_environment() -> dict[str, str]:
     env.setdefault("KULTURSKOLE_PREFECT_DIR", str(ROOT / "var" / "prefect"))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("PREFECT_HOME", str(CACHE / "prefect-home"))
-    # a first start of the temporary server migrates its database: more than the default 20 s
-    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    # a first start of the temporary server migrates its database: on a busy machine minutes
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
     return env
 
 
