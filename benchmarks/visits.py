@@ -3,7 +3,7 @@
     uv run python benchmarks/visits.py --cases 357 --advisors 10 [--mode physical|digital]
     uv run python benchmarks/visits.py --cases 10000 --advisors 200 [--dry-run-only]
 
-Setup as in benchmarks/invoicing.py (Core bulk inserts; synthetic municipalities beyond the real
+Setup by benchmarks/data.py (Core bulk inserts; synthetic municipalities beyond the real
 357). Advisors cover counties round-robin with the default capacity (1 physical or 3 digital
 visits a day). Visit window 4 ("June or August 2025") is made exact (weeks 23–24), as an
 administrator would, and every window is invited at once (`invite_weeks_before: 104`), so that
@@ -24,60 +24,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
 
-from benchmarks.invoicing import setup  # noqa: E402
-from kulturskole import PROGRAMMES_DIR, bootstrap  # noqa: E402
+from benchmarks.data import advisors, exact_programme, setup  # noqa: E402
+from kulturskole import bootstrap  # noqa: E402
 from kulturskole.db import engine_for, unit_of_work  # noqa: E402
 from kulturskole.history import Acting  # noqa: E402
 from kulturskole.programme_file import parse_programme_file  # noqa: E402
 from kulturskole.services.programmes import load_programme  # noqa: E402
 from kulturskole.visits import scheduling  # noqa: E402
-from models import Advisor, Case, Municipality, Visit  # noqa: E402
+from models import Visit  # noqa: E402
 
 bootstrap.wire()  # as every entry point does: transitions run their reactions
 
 AS_OF = date(2024, 9, 20)
-
-
-def exact_programme(mode: str) -> Path:
-    text = (PROGRAMMES_DIR / "regionale-2024-2025.yaml").read_text(encoding="utf-8")
-    start = text.index("  - id: visit-window-4")
-    end = text.index("  - id:", start + 10)
-    window = (
-        "  - id: visit-window-4\n"
-        '    title: "Veiledningsbesøk/veiledning kommunegruppe 4"\n'
-        "    kind: visit-window\n    mode: null\n    start: 2025-06-02\n    end: 2025-06-13\n"
-        "    weeks: [23, 24]\n\n"
-    )
-    text = text[:start] + window + text[end:]
-    text = text.replace("  default_mode: physical", f"  default_mode: {mode}")
-    # Every window invited at once (the shipped file invites each four weeks before it opens).
-    text = text.replace("  invite_weeks_before: 4", "  invite_weeks_before: 104")
-    path = Path(tempfile.mkdtemp()) / "programme.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def cover(sizes: Counter[str], advisors: int) -> list[list[str]]:
-    """Counties per advisor, so that every county is covered and cases per advisor even out:
-    with fewer advisors than counties, each takes the largest county left to the least loaded;
-    with more, each county gets advisors in proportion to its cases."""
-    if advisors < len(sizes):
-        load = [0] * advisors
-        counties: list[list[str]] = [[] for _ in range(advisors)]
-        for county, size in sizes.most_common():
-            i = load.index(min(load))
-            counties[i].append(county)
-            load[i] += size
-        return counties
-    total = sum(sizes.values())
-    share = {c: max(1, round(advisors * n / total)) for c, n in sizes.items()}
-    while sum(share.values()) > advisors:
-        share[max(share, key=lambda c: share[c] - advisors * sizes[c] / total)] -= 1
-    while sum(share.values()) < advisors:
-        share[max(sizes, key=lambda c: advisors * sizes[c] / total - share[c])] += 1
-    return [[c] for c, n in sorted(share.items()) for _ in range(n)]
 
 
 def main() -> None:
@@ -93,28 +52,7 @@ def main() -> None:
     setup(engine, args.cases)
     with unit_of_work(engine) as session:
         load_programme(session, parse_programme_file(exact_programme(args.mode)))
-        sizes = Counter(
-            session.scalars(
-                select(Municipality.county_number).join(
-                    Case, Case.municipality_number == Municipality.number
-                )
-            )
-        )
-    with engine.begin() as connection:
-        connection.execute(
-            insert(Advisor),
-            [
-                {
-                    "name": f"Veileder {i:03d}",
-                    "email": f"veileder{i:03d}@kulturskoleradet.no",
-                    "phone": None,
-                    "counties": counties,
-                    "max_physical_per_day": 1,
-                    "max_digital_per_day": 3,
-                }
-                for i, counties in enumerate(cover(sizes, args.advisors))
-            ],
-        )
+    advisors(engine, args.advisors)
     acting = Acting("benchmark", AS_OF)
     started = time.perf_counter()
     dry = scheduling.run(engine, acting, dry_run=True)

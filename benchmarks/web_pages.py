@@ -82,8 +82,7 @@ def demo_database(folder: Path) -> tuple[Engine, date]:
 
 
 def synthetic_database(url: str, count: int) -> tuple[Engine, date]:
-    from benchmarks.invoicing import setup
-    from benchmarks.obligations import mix
+    from benchmarks.data import mix, setup
     from kulturskole.history import Acting
     from kulturskole.invoicing import issuing
     from kulturskole.obligations import breaches
