@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -113,6 +114,13 @@ def _oslo_timezone(first: datetime, last: datetime) -> Timezone:
     )
 
 
+@lru_cache(maxsize=16)
+def _oslo_timezone_ical(first_year: int, last_year: int) -> bytes:
+    """The VTIMEZONE's lines for the years, generated once: building it from zoneinfo and
+    writing it out was most of an invitation's cost, and it is the same for every visit."""
+    return _oslo_timezone(datetime(first_year, 1, 1), datetime(last_year, 1, 1)).to_ical()
+
+
 def _address(email: str, name: str | None, **params: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
     if name:
@@ -132,7 +140,6 @@ def invitation_ics(invitation: Invitation) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", invitation.method)
-    calendar.add_component(_oslo_timezone(start, end))
 
     event = Event()
     event.add("uid", invitation.uid)
@@ -159,4 +166,8 @@ def invitation_ics(invitation: Invitation) -> bytes:
     event.add("status", invitation.status)
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
-    return calendar.to_ical()
+    # The VTIMEZONE comes first among the calendar's components, right before the VEVENT: its
+    # lines (cached) are put there, byte for byte what the whole calendar would write.
+    data = calendar.to_ical()
+    at = data.index(b"BEGIN:VEVENT\r\n")
+    return data[:at] + _oslo_timezone_ical(start.year, end.year) + data[at:]
