@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress
+from icalendar.parser.string import _foldline
 
 __all__ = ["OSLO", "PRODID", "Invitation", "invitation_ics"]
 
@@ -33,6 +34,7 @@ _METHODS = ("REQUEST", "CANCEL")
 _STATUSES = ("CONFIRMED", "CANCELLED")
 # An address goes into the calendar as a mailto: URI: no whitespace or control characters.
 _BAD_EMAIL = re.compile(r"[\s\x00-\x1f\x7f]")
+_FOLD_AT = 75  # octets: icalendar's limit (RFC 5545 3.1)
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -130,6 +132,19 @@ def _address(email: str, name: str | None, **params: str) -> vCalAddress:
     return address
 
 
+def _to_ical(component: Component) -> bytes:
+    """``component.to_ical()``, byte for byte, folding only the lines that need it: icalendar
+    folds every line character by character, which was half of writing an invitation, and a
+    line shorter than the 75-octet limit comes out of its folding unchanged."""
+    lines = []
+    for line in component.content_lines():
+        if not line:
+            continue
+        data = line.encode("utf-8")
+        lines.append(data if len(data) < _FOLD_AT else _foldline(line).encode("utf-8"))
+    return b"\r\n".join(lines) + b"\r\n"
+
+
 def invitation_ics(invitation: Invitation) -> bytes:
     """The invitation as an iCalendar object (UTF-8, CRLF, folded): same input, same bytes."""
     start = _whole_seconds(invitation.start).astimezone(OSLO)
@@ -168,6 +183,6 @@ def invitation_ics(invitation: Invitation) -> bytes:
     calendar.add_component(event)
     # The VTIMEZONE comes first among the calendar's components, right before the VEVENT: its
     # lines (cached) are put there, byte for byte what the whole calendar would write.
-    data = calendar.to_ical()
+    data = _to_ical(calendar)
     at = data.index(b"BEGIN:VEVENT\r\n")
     return data[:at] + _oslo_timezone_ical(start.year, end.year) + data[at:]
