@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, HistoryEntry
@@ -93,38 +94,41 @@ def record_many(
     INSERT for all entries, so that a batch costs statements per batch, not per entry.
     Returns the inserted rows' fields (with ``hash``), in the order given.
 
-    The heads of the chains: ``cases`` maps case ids to the Case objects the session holds
-    (their ``history_seq``/``history_hash`` are moved on them, so the session's flush writes the
-    head and bumps the version, as with :func:`record`); any case not in it is read with one
-    SELECT … FOR UPDATE and its head moved with one executemany UPDATE that bumps ``version``
-    and checks the head was not moved meanwhile (StaleDataError, like the ORM's version check).
-    A case must not be given without ``cases`` when the session holds its object: that object
-    would be stale.
+    The heads of the chains move by one executemany UPDATE that bumps each case's ``version``
+    (as the ORM's flush does after :func:`record`, once per call here) and checks that no one
+    moved it meanwhile (StaleDataError otherwise, like the ORM's version check). ``cases`` maps
+    case ids to the Case objects the session holds: their heads are read from them, and their
+    ``history_seq``, ``history_hash``, ``version`` and ``updated_at`` are set on them as written,
+    so the session stays in step with the row. Any other case is read with one
+    SELECT … FOR UPDATE. A case must not be given by id alone when the session holds its object
+    (that object would be stale): put it in ``cases``.
     """
     if not pending:
         return []
-    objects = cases or {}
-    missing = {p.case_id for p in pending} - objects.keys()
-    heads: dict[int, tuple[int, str]] = {}
+    objects = {case_id: case for case_id, case in (cases or {}).items()}
+    named = {p.case_id for p in pending}
+    held = [case for case_id, case in objects.items() if case_id in named]
+    if any(case in session.new or case in session.dirty for case in held):
+        session.flush()  # the row must be as the object says before its head moves
+    heads: dict[int, tuple[int, str, int]] = {
+        case.id: (case.history_seq, case.history_hash or GENESIS, case.version) for case in held
+    }
+    missing = named - heads.keys()
     if missing:
-        heads = {
-            row.id: (row.history_seq, row.history_hash or GENESIS)
-            for row in session.execute(
-                select(Case.id, Case.history_seq, Case.history_hash)
-                .where(Case.id.in_(sorted(missing)))
-                .with_for_update()
-            )
-        }
+        for row in session.execute(
+            select(Case.id, Case.history_seq, Case.history_hash, Case.version)
+            .where(Case.id.in_(sorted(missing)))
+            .with_for_update()
+        ):
+            heads[row.id] = (row.history_seq, row.history_hash or GENESIS, row.version)
         absent = missing - heads.keys()
         if absent:
             raise ValueError(f"no case with id {', '.join(map(str, sorted(absent)))}")
-    read = dict(heads)
-    for case_id, case in objects.items():
-        heads[case_id] = (case.history_seq, case.history_hash or GENESIS)
+    start = dict(heads)
     flow_run_id = current_flow_run_id.get()
     rows: list[dict[str, Any]] = []
     for item in pending:
-        seq, previous = heads[item.case_id]
+        seq, previous, version = heads[item.case_id]
         fields: dict[str, Any] = {
             "case_id": item.case_id,
             "seq": seq + 1,
@@ -140,32 +144,45 @@ def record_many(
             "prev_hash": previous,
         }
         fields["hash"] = entry_hash(fields)
-        heads[item.case_id] = (fields["seq"], fields["hash"])
+        heads[item.case_id] = (fields["seq"], fields["hash"], version)
         rows.append(fields)
     session.execute(insert(HistoryEntry.__table__), rows)
-    for case_id, case in objects.items():
-        if case_id in heads:
-            case.history_seq, case.history_hash = heads[case_id]
-    if read:
-        moved = [
-            {"b_id": case_id, "b_seq": heads[case_id][0], "b_hash": heads[case_id][1], "b_old": seq}
-            for case_id, (seq, _) in read.items()
-        ]
-        table = Case.__table__
-        result = session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.history_seq == bindparam("b_old"))
-            .values(
-                history_seq=bindparam("b_seq"),
-                history_hash=bindparam("b_hash"),
-                version=table.c.version + 1,
-            ),
-            moved,
+    now = utcnow()
+    moved = [
+        {
+            "b_id": case_id,
+            "b_version": version,
+            "b_seq": heads[case_id][0],
+            "b_hash": heads[case_id][1],
+            "b_at": now,
+        }
+        for case_id, (_, _, version) in start.items()
+    ]
+    table = Case.__table__
+    result = session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(
+            history_seq=bindparam("b_seq"),
+            history_hash=bindparam("b_hash"),
+            version=table.c.version + 1,
+            updated_at=bindparam("b_at"),
+        ),
+        moved,
+    )
+    if result.rowcount != len(moved):
+        raise StaleDataError(
+            f"{len(moved) - result.rowcount} of {len(moved)} case(s) changed meanwhile"
         )
-        if result.rowcount != len(moved):
-            raise StaleDataError(
-                f"history heads of {len(moved) - result.rowcount} case(s) moved meanwhile"
-            )
+    for case in held:
+        seq, head, version = heads[case.id]
+        for name, value in (
+            ("history_seq", seq),
+            ("history_hash", head),
+            ("version", version + 1),
+            ("updated_at", now),
+        ):
+            set_committed_value(case, name, value)
     return rows
 
 

@@ -40,10 +40,15 @@ class File:
     content: bytes
 
 
-def stable_message_id(key: str) -> str:
-    """The same key always gives the same Message-ID, so a re-sent duplicate is recognisable."""
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
+def stable_message_id(key: str, domain: str | None = None) -> str:
+    """The same key always gives the same Message-ID, so a re-sent duplicate is recognisable.
+    ``domain``: the sender's (``_domain()``), when the caller has it already."""
+    domain = domain or _domain()
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}@{domain}>"
+
+
+def _domain() -> str:
+    return parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
 
 
 def queue(
@@ -146,6 +151,7 @@ def queue_many(
     )
     rows: list[dict[str, Any]] = []
     chosen: list[Outgoing] = []
+    domain = _domain()
     for item in outgoing:
         if item.key in taken:
             continue
@@ -166,7 +172,7 @@ def queue_many(
                 "subject": rendered.subject,
                 "text_body": rendered.text,
                 "html_body": rendered.html,
-                "message_id": stable_message_id(item.key),
+                "message_id": stable_message_id(item.key, domain),
                 "status": "queued",
                 "attempts": 0,
                 "last_error": None,
@@ -180,9 +186,12 @@ def queue_many(
     if not rows:
         return [None] * len(outgoing)
     table = Message.__table__
-    ids = list(
-        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    # RETURNING the key with the id: the rows go in multi-row batches on every dialect, which
+    # insisting on their order (sort_by_parameter_order) would not on SQLite.
+    returned = dict(
+        session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows).all()
     )
+    ids = [returned[row["idempotency_key"]] for row in rows]
     attachments = [
         {
             "message_id": message_id,

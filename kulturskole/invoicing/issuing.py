@@ -25,11 +25,11 @@ from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.db import unit_of_work
-from kulturskole.history import Acting, record
+from kulturskole.history import Acting, Pending, record_many
 from kulturskole.invoicing.business_days import next_business_day, why_not
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.numbering import take_number
-from kulturskole.invoicing.paperwork import invoice_data, stamp, store_documents
+from kulturskole.invoicing.paperwork import invoice_data, make_documents, stamp, store_many
 from kulturskole.invoicing.report import RunReport
 from kulturskole.services.programmes import format_ore, get_programme
 from models import Case, GroupMember, HistoryEntry, Invoice, Programme
@@ -210,6 +210,10 @@ def _issue_batch(
     if not to_issue:
         return
     series, first = take_number(session, programme, count=len(to_issue))
+    # The batch's documents are made first, then written with statements per batch (the
+    # invoices, their deliveries, mails and history entries by executemany): per invoice, only
+    # the documents' own work is left (mostly the PDF's layout).
+    papers = []
     for number, due in enumerate(to_issue, start=first):
         case = cases[due.case_id]
         invoice = Invoice(
@@ -225,30 +229,38 @@ def _issue_batch(
             trigger_event_id=due.event_id,
         )
         stamp(invoice, programme, case)
-        data = invoice_data(programme, invoice)
-        warning = store_documents(session, programme, case, invoice, data, acting)
-        record(
-            session,
-            case,
-            acting,
-            "invoice-issued",
-            details={
-                "series": series,
-                "number": number,
-                "instalment": due.instalment,
-                "amount_ore": due.amount_ore,
-                "kid": invoice.kid,
-                "event": due.event_id,
-                "ehf": invoice.ehf_xml is not None,
-            },
-        )
+        papers.append(make_documents(programme, case, invoice, invoice_data(programme, invoice)))
+    store_many(session, papers, acting, cases=cases)
+    record_many(
+        session,
+        acting,
+        [
+            Pending(
+                due.case_id,
+                "invoice-issued",
+                details={
+                    "series": series,
+                    "number": paper.invoice.number,
+                    "instalment": due.instalment,
+                    "amount_ore": due.amount_ore,
+                    "kid": paper.invoice.kid,
+                    "event": due.event_id,
+                    "ehf": paper.invoice.ehf_xml is not None,
+                },
+            )
+            for due, paper in zip(to_issue, papers, strict=True)
+        ],
+        cases=cases,
+    )
+    for due, paper in zip(to_issue, papers, strict=True):
+        invoice = paper.invoice
         entry = _planned(due) | {
-            "number": number,
+            "number": invoice.number,
             "kid": invoice.kid,
             "due_date": invoice.due_date.isoformat(),
         }
-        if warning:
-            entry["warning"] = warning
+        if paper.warning:
+            entry["warning"] = paper.warning
         report.issued.append(entry)
 
 

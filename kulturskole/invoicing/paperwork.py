@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from stdnum.no import orgnr
 
@@ -17,8 +20,9 @@ from kulturskole.invoicing.kid import kid_for
 from kulturskole.names import invoice_name
 from kulturskole.services.invoicing_details import effective_details
 from models import Case, Invoice, InvoiceDelivery, Programme
+from models.base import utcnow
 from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
-from notifications.outbox import File, Recipient, queue
+from notifications.outbox import File, Outgoing, Recipient, queue, queue_many
 from notifications.render import periode
 from notifications.words import event_name
 
@@ -144,27 +148,30 @@ def _regarding(event: Any) -> str | None:
     return f"{event_name(event.title)}, {periode(event.start, event.end)}"
 
 
-def store_documents(
-    session: Session,
+@dataclass
+class Paperwork:
+    """An invoice's documents, made and checked but not yet written: the PDF, the EHF delivery
+    (its fields, or None when the buyer gets no EHF), the mail and the warning to report."""
+
+    invoice: Invoice
+    pdf: bytes
+    ehf: dict[str, Any] | None
+    mail: Outgoing
+    warning: str | None
+
+
+def make_documents(
     programme: Programme,
     case: Case,
     invoice: Invoice,
     data: InvoiceData,
-    acting: Acting,
     *,
     credited: Invoice | None = None,
     refund: dict[str, Any] | None = None,
-) -> str | None:
-    """Render the documents onto the invoice row, create its deliveries and queue its mail, in
-    the caller's transaction; returns a warning when the buyer gets no EHF. ``refund``: what a
-    credit note's mail says will be paid back (see the ``credit_note`` template's context).
-
-    Deliveries: ``ehf`` when the buyer has an endpoint (an organisation number) — ``pending``
-    for the delivery step to hand it to the access point, or ``rejected`` at once when the
-    document fails validation (XSD, EN 16931, the local Peppol rules) — and ``email`` for the
-    PDF mail, whose status follows the outbox message. The mail names the channel really used:
-    EHF only when one is on its way (valid, and an access point configured).
-    """
+) -> Paperwork:
+    """Render the documents onto the (stamped, numbered) invoice — HTML, EHF XML — make its PDF,
+    validate its EHF and compose its mail; writes nothing (``store_documents`` says what each
+    part is for)."""
     from kulturskole.invoicing.pdf import invoice_pdf  # WeasyPrint loads slowly
     from kulturskole.invoicing.validation import rule_ids, validate
 
@@ -179,36 +186,31 @@ def store_documents(
             f"no EHF for {case.municipality_number} {case.municipality.name}: "
             "no organisation number; the invoice goes by e-mail only"
         )
-    session.add(invoice)
-    session.flush()
 
     ehf = None
     if invoice.ehf_xml is not None:
         problems = validate(invoice.ehf_xml)
         if problems:
-            ehf = InvoiceDelivery(
-                invoice_id=invoice.id,
-                channel="ehf",
-                status="rejected",
-                reason=f"not a valid EHF: {', '.join(sorted(rule_ids(problems)))}",
-                attempts=0,
-            )
+            ehf = {
+                "channel": "ehf",
+                "status": "rejected",
+                "reason": f"not a valid EHF: {', '.join(sorted(rule_ids(problems)))}",
+                "attempts": 0,
+            }
             warning = (
                 f"EHF of {invoice.series}-{invoice.number} for {case.municipality_number} "
-                f"{case.municipality.name} is not valid ({ehf.reason.split(': ', 1)[1]}); "
+                f"{case.municipality.name} is not valid ({ehf['reason'].split(': ', 1)[1]}); "
                 "it is not handed over, the invoice goes by e-mail only"
             )
         else:
             configured = get_settings().access_point != "none"
-            ehf = InvoiceDelivery(
-                invoice_id=invoice.id,
-                channel="ehf",
-                status="pending",
-                reason=None if configured else NO_ACCESS_POINT,
-                attempts=0,
-            )
-        session.add(ehf)
-    sent_as_ehf = ehf is not None and ehf.status == "pending" and ehf.reason is None
+            ehf = {
+                "channel": "ehf",
+                "status": "pending",
+                "reason": None if configured else NO_ACCESS_POINT,
+                "attempts": 0,
+            }
+    sent_as_ehf = ehf is not None and ehf["status"] == "pending" and ehf["reason"] is None
 
     name = document_filename(data, "pdf")
     address = invoice.buyer_email
@@ -251,16 +253,56 @@ def store_documents(
             "reason": invoice.reason,
         }
         context["refund"] = refund
-    message = queue(
-        session,
+    mail = Outgoing(
         key=f"invoice/{invoice.series}/{invoice.number}",
         template=template,
         context=context,
         to=to,
         cc=cc,
+        case_id=case.id,
+        attachments=[File(name, "application/pdf", pdf)],
+    )
+    return Paperwork(invoice, pdf, ehf, mail, warning)
+
+
+def store_documents(
+    session: Session,
+    programme: Programme,
+    case: Case,
+    invoice: Invoice,
+    data: InvoiceData,
+    acting: Acting,
+    *,
+    credited: Invoice | None = None,
+    refund: dict[str, Any] | None = None,
+) -> str | None:
+    """Render the documents onto the invoice row, create its deliveries and queue its mail, in
+    the caller's transaction; returns a warning when the buyer gets no EHF. ``refund``: what a
+    credit note's mail says will be paid back (see the ``credit_note`` template's context).
+
+    Deliveries: ``ehf`` when the buyer has an endpoint (an organisation number) — ``pending``
+    for the delivery step to hand it to the access point, or ``rejected`` at once when the
+    document fails validation (XSD, EN 16931, the local Peppol rules) — and ``email`` for the
+    PDF mail, whose status follows the outbox message. The mail names the channel really used:
+    EHF only when one is on its way (valid, and an access point configured).
+    ``store_many`` does the same for a batch of invoices with statements per batch.
+    """
+    paper = make_documents(programme, case, invoice, data, credited=credited, refund=refund)
+    session.add(invoice)
+    session.flush()
+    if paper.ehf is not None:
+        session.add(InvoiceDelivery(invoice_id=invoice.id, **paper.ehf))
+    mail = paper.mail
+    message = queue(
+        session,
+        key=mail.key,
+        template=mail.template,
+        context=mail.context,
+        to=mail.to,
+        cc=mail.cc,
         case=case,
         acting=acting,
-        attachments=[File(name, "application/pdf", pdf)],
+        attachments=mail.attachments,
     )
     invoice.message_id = message.id if message is not None else None
     session.add(
@@ -272,7 +314,59 @@ def store_documents(
             attempts=0,
         )
     )
-    return warning
+    return paper.warning
+
+
+def store_many(
+    session: Session,
+    papers: Sequence[Paperwork],
+    acting: Acting,
+    *,
+    cases: Mapping[int, Case],
+) -> list[int]:
+    """What ``store_documents`` writes for each of ``papers`` (made by ``make_documents`` for
+    new invoices, which the session does not hold): their mails by ``queue_many``, the invoice
+    rows, then their deliveries, each by one executemany INSERT. ``cases`` holds the papers'
+    cases (their history heads move on them). Returns the invoices' ids, in order."""
+    if not papers:
+        return []
+    queued = queue_many(session, [p.mail for p in papers], acting, cases=cases)
+    table = Invoice.__table__
+    now = utcnow()
+    rows = []
+    for paper, message in zip(papers, queued, strict=True):
+        invoice = paper.invoice
+        invoice.message_id = message.id if message is not None else None
+        if invoice.reissue is None:
+            invoice.reissue = False
+        if invoice.created_at is None:
+            invoice.created_at = now
+        rows.append({c.key: getattr(invoice, c.key) for c in table.c if c.key != "id"})
+    # RETURNING the number with the id: multi-row batches on every dialect (see queue_many).
+    returned = {
+        (series, number): invoice_id
+        for series, number, invoice_id in session.execute(
+            insert(table).returning(table.c.series, table.c.number, table.c.id), rows
+        )
+    }
+    ids = [returned[row["series"], row["number"]] for row in rows]
+    deliveries = []
+    for invoice_id, paper, message in zip(ids, papers, queued, strict=True):
+        base = {"invoice_id": invoice_id, "created_at": now, "updated_at": now}
+        if paper.ehf is not None:
+            deliveries.append(base | {"reference": None} | paper.ehf)
+        deliveries.append(
+            base
+            | {
+                "channel": "email",
+                "status": "pending",
+                "reason": None,
+                "reference": message.message_id if message is not None else None,
+                "attempts": 0,
+            }
+        )
+    session.execute(insert(InvoiceDelivery.__table__), deliveries)
+    return ids
 
 
 def _account(programme: Programme) -> str:
