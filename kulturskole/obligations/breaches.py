@@ -3,29 +3,30 @@ waived by an administrator, or ended by a decided termination."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.db import unit_of_work
 from kulturskole.errors import InvalidInput, NotFound
-from kulturskole.history import Acting, record
+from kulturskole.history import Acting, Pending, record, record_many
 from kulturskole.obligations.report import MonitorReport
 from kulturskole.obligations.rules import Facts, evaluate, rule_text
 from kulturskole.services.cases import transition
 from kulturskole.services.programmes import get_programme
-from models import Breach, Case, GroupMember, Programme
+from models import Breach, Case, GroupMember, Programme, Visit
 from models.definition import NEVER_TERMINATING
-from notifications.breach_text import breach_evidence, rule_words
+from notifications.breach_text import evidence_sentences, rule_words
 from notifications.case_mail import (
     chief_executive,
     common_context,
     coordinator_or_contact,
     programme_contact,
 )
-from notifications.outbox import queue
+from notifications.outbox import Outgoing, queue_many
 from states.groups import PARTICIPATING, TERMINABLE
 
 
@@ -71,6 +72,11 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
             select(Breach).where(Breach.status == "waived", Breach.case_id.in_(list(cases)))
         )
     }
+    # Decide everything first, then write it in batches (statements per batch, not per case);
+    # each case's history reads as when it was written case by case: per rule in order, a
+    # resolution, or an opening followed by its warning's "mail-queued".
+    steps: dict[int, list[tuple[str, Any]]] = {}  # case id → ("resolved"|"opened", …) in order
+    opening: list[dict[str, Any]] = []
     for case_id, case in sorted(cases.items(), key=lambda item: item[1].municipality_number):
         for rule, finding in evaluate(case_id, case.state, facts).items():
             breach = open_breaches.get((case_id, rule))
@@ -80,54 +86,141 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
                 "rule": rule,
             }
             if finding is None and breach is not None:
-                breach.status, breach.closed_on = "resolved", acting.as_of
-                record(
-                    session,
-                    case,
-                    acting,
-                    "breach-resolved",
-                    details={"breach": breach.id, "rule": rule},
-                )
+                steps.setdefault(case_id, []).append(("resolved", breach))
                 report.resolved.append(where | {"id": breach.id})
             elif finding is not None and breach is None:
                 if (case_id, rule, _evidence_key(finding.details)) in waived:
                     continue
-                breach = Breach(
-                    case_id=case_id,
-                    rule=rule,
-                    status="open",
-                    opened_on=acting.as_of,
-                    remedy_by=acting.as_of + grace,
-                    evidence={"text": finding.evidence, **finding.details},
-                )
-                session.add(breach)
-                session.flush()
-                record(
-                    session,
-                    case,
-                    acting,
-                    "breach-opened",
-                    reason=finding.evidence,
-                    details={
-                        "breach": breach.id,
-                        "rule": rule,
-                        "remedy_by": breach.remedy_by.isoformat(),
-                    },
-                )
-                if rule not in REMINDED_BY_FINANCE:
-                    _warn(session, case, breach, acting)
+                row = {
+                    "case_id": case_id,
+                    "rule": rule,
+                    "status": "open",
+                    "opened_on": acting.as_of,
+                    "remedy_by": acting.as_of + grace,
+                    "evidence": {"text": finding.evidence, **finding.details},
+                    "closed_on": None,
+                    "reason": None,
+                    "decision": None,
+                    "decided_by": None,
+                    "awaiting_flow_run_id": None,
+                }
+                opening.append(row)
+                steps.setdefault(case_id, []).append(("opened", (row, finding)))
                 report.opened.append(
                     where
                     | {
-                        "id": breach.id,
+                        "id": None,  # set when written
                         "evidence": finding.evidence,
-                        "remedy_by": breach.remedy_by.isoformat(),
+                        "remedy_by": row["remedy_by"].isoformat(),
                     }
                 )
             elif finding is not None:
                 report.still_open += 1
                 if rule in terminating and acting.as_of > breach.remedy_by:
                     report.awaiting.append(breach_json(breach, case))
+    _write(session, programme, acting, cases, steps, opening, report)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A breach just inserted: what its warning reads (a Breach's attributes)."""
+
+    id: int
+    case_id: int
+    rule: str
+    remedy_by: date
+    evidence: dict[str, Any]
+
+
+def _write(
+    session: Session,
+    programme: Programme,
+    acting: Acting,
+    cases: dict[int, Case],
+    steps: dict[int, list[tuple[str, Any]]],
+    opening: list[dict[str, Any]],
+    report: MonitorReport,
+) -> None:
+    """Write the run's resolutions, new breaches, history and warnings: one executemany each,
+    in rounds (a case's first step in round one, its second in round two, …) so that each
+    chain keeps its order; a run costs a few statements per round, not per case."""
+    table = Breach.__table__
+    resolved = [b for todo in steps.values() for kind, b in todo if kind == "resolved"]
+    if resolved:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(status="resolved", closed_on=acting.as_of),
+            [{"b_id": b.id} for b in resolved],
+        )
+    # Ids matched back by (case, rule): one open breach per case and rule (uq_breach_open).
+    ids = (
+        {
+            (case_id, rule): breach_id
+            for breach_id, case_id, rule in session.execute(
+                insert(table).returning(table.c.id, table.c.case_id, table.c.rule), opening
+            )
+        }
+        if opening
+        else {}
+    )
+    for entry, row in zip(report.opened, opening, strict=True):  # the report follows `opening`
+        entry["id"] = ids[(row["case_id"], row["rule"])]
+    visits = _missed_visits(session, opening)
+    rounds = max((len(todo) for todo in steps.values()), default=0)
+    for i in range(rounds):
+        history: list[Pending] = []
+        warnings: list[Outgoing] = []
+        for case_id, todo in steps.items():
+            if i >= len(todo):
+                continue
+            kind, what = todo[i]
+            if kind == "resolved":
+                history.append(
+                    Pending(
+                        case_id, "breach-resolved", details={"breach": what.id, "rule": what.rule}
+                    )
+                )
+                continue
+            row, finding = what
+            breach = _Opened(
+                ids[(case_id, row["rule"])],
+                case_id,
+                row["rule"],
+                row["remedy_by"],
+                row["evidence"],
+            )
+            history.append(
+                Pending(
+                    case_id,
+                    "breach-opened",
+                    reason=finding.evidence,
+                    details={
+                        "breach": breach.id,
+                        "rule": breach.rule,
+                        "remedy_by": breach.remedy_by.isoformat(),
+                    },
+                )
+            )
+            if breach.rule not in REMINDED_BY_FINANCE:
+                warnings.append(_warning(cases[case_id], breach, programme, visits))
+        # The cases' heads are read and moved by id: the session's Case objects stay clean.
+        record_many(session, acting, history)
+        queue_many(session, warnings, acting)
+
+
+def _missed_visits(session: Session, opening: list[dict[str, Any]]) -> dict[int, Visit]:
+    """The visits the new missed-visit breaches name, read at once (breach_evidence reads them
+    breach by breach)."""
+    ids = {
+        visit_id
+        for row in opening
+        if row["rule"] == "visit-missed"
+        for visit_id in row["evidence"].get("visits") or ()
+    }
+    if not ids:
+        return {}
+    return {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(sorted(ids))))}
 
 
 # Rules whose breach is recorded (for the console's breach list, resolved when the rule holds
@@ -143,29 +236,39 @@ def _evidence_key(evidence: dict[str, Any]) -> str:
     return json.dumps(facts, sort_keys=True, default=str)
 
 
-def _warn(session: Session, case: Case, breach: Breach, acting: Acting) -> None:
+def _warning(
+    case: Case, breach: Breach | _Opened, programme: Programme, visits: dict[int, Visit]
+) -> Outgoing:
+    """The warning about a new breach, for the outbox. Its evidence is ``breach_evidence``'s:
+    the same sentences from the same data, with the named visits given from one read."""
     to = coordinator_or_contact(case)
     words = rule_words(breach.rule)
+    evidence = breach.evidence or {}
+    named = evidence.get("visits") if breach.rule == "visit-missed" else None
     context = common_context(case, to) | {
         "breach": {
             "rule": breach.rule,
-            "rule_text": rule_text(breach.rule, case.programme),
-            "evidence": breach_evidence(session, breach, case.programme),
+            "rule_text": rule_text(breach.rule, programme),
+            "evidence": evidence_sentences(
+                breach.rule,
+                evidence,
+                programme.events,
+                min_group_size=programme.rules.participation.min_group_size,
+                visits={i: visits[i] for i in named if i in visits} if named else {},
+            ),
             "remedy_by": breach.remedy_by,
-            "can_terminate": can_terminate(breach.rule, case.programme),
+            "can_terminate": can_terminate(breach.rule, programme),
             "undoable": words.undoable,
             "request": words.request,
         }
     }
-    queue(
-        session,
+    return Outgoing(
         key=f"breach/{breach.id}/warning",
         template="obligation_warning",
         context=context,
         to=[to],
-        cc=[*chief_executive(case), programme_contact(case.programme)],
-        case=case,
-        acting=acting,
+        cc=[*chief_executive(case), programme_contact(programme)],
+        case_id=case.id,
     )
 
 

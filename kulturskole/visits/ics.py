@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress
+from icalendar.parser.string import _foldline
 
 __all__ = ["OSLO", "PRODID", "Invitation", "invitation_ics"]
 
@@ -32,6 +34,7 @@ _METHODS = ("REQUEST", "CANCEL")
 _STATUSES = ("CONFIRMED", "CANCELLED")
 # An address goes into the calendar as a mailto: URI: no whitespace or control characters.
 _BAD_EMAIL = re.compile(r"[\s\x00-\x1f\x7f]")
+_FOLD_AT = 75  # octets: icalendar's limit (RFC 5545 3.1)
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -113,6 +116,13 @@ def _oslo_timezone(first: datetime, last: datetime) -> Timezone:
     )
 
 
+@lru_cache(maxsize=16)
+def _oslo_timezone_ical(first_year: int, last_year: int) -> bytes:
+    """The VTIMEZONE's lines for the years, generated once: building it from zoneinfo and
+    writing it out was most of an invitation's cost, and it is the same for every visit."""
+    return _oslo_timezone(datetime(first_year, 1, 1), datetime(last_year, 1, 1)).to_ical()
+
+
 def _address(email: str, name: str | None, **params: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
     if name:
@@ -120,6 +130,19 @@ def _address(email: str, name: str | None, **params: str) -> vCalAddress:
     for key, value in params.items():
         address.params[key] = value
     return address
+
+
+def _to_ical(component: Component) -> bytes:
+    """``component.to_ical()``, byte for byte, folding only the lines that need it: icalendar
+    folds every line character by character, which was half of writing an invitation, and a
+    line shorter than the 75-octet limit comes out of its folding unchanged."""
+    lines = []
+    for line in component.content_lines():
+        if not line:
+            continue
+        data = line.encode("utf-8")
+        lines.append(data if len(data) < _FOLD_AT else _foldline(line).encode("utf-8"))
+    return b"\r\n".join(lines) + b"\r\n"
 
 
 def invitation_ics(invitation: Invitation) -> bytes:
@@ -132,7 +155,6 @@ def invitation_ics(invitation: Invitation) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", invitation.method)
-    calendar.add_component(_oslo_timezone(start, end))
 
     event = Event()
     event.add("uid", invitation.uid)
@@ -159,4 +181,8 @@ def invitation_ics(invitation: Invitation) -> bytes:
     event.add("status", invitation.status)
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
-    return calendar.to_ical()
+    # The VTIMEZONE comes first among the calendar's components, right before the VEVENT: its
+    # lines (cached) are put there, byte for byte what the whole calendar would write.
+    data = _to_ical(calendar)
+    at = data.index(b"BEGIN:VEVENT\r\n")
+    return data[:at] + _oslo_timezone_ical(start.year, end.year) + data[at:]

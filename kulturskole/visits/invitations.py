@@ -13,15 +13,19 @@ from kulturskole.visits.ics import Invitation, invitation_ics
 from models import Advisor, Case, Visit
 from models.base import utcnow
 from notifications.case_mail import common_context, coordinator_or_contact
-from notifications.outbox import File, Recipient, queue
+from notifications.outbox import File, Outgoing, Recipient, queue
 from notifications.render import kommune
 
 METHOD = {"visit_invitation": "REQUEST", "visit_changed": "REQUEST", "visit_cancelled": "CANCEL"}
 
 
-def uid_of(visit: Visit) -> str:
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
-    return f"visit-{visit.id}@{domain}"
+def uid_of(visit: Visit, domain: str | None = None) -> str:
+    """The visit's calendar UID (``domain``: the sender's mail domain, when the caller has it)."""
+    return f"visit-{visit.id}@{domain or mail_domain()}"
+
+
+def mail_domain() -> str:
+    return parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "kulturskole.local"
 
 
 def location_of(visit: Visit, case: Case) -> str:
@@ -41,12 +45,37 @@ def queue_invitation(
 ) -> None:
     """Mail the coordinator and the advisor, with the visit as an .ics (same UID throughout,
     SEQUENCE rising with each change; METHOD:CANCEL when cancelled)."""
+    message = invitation_message(case, visit, advisor, template, **extra)
+    queue(
+        session,
+        key=message.key,
+        template=message.template,
+        context=message.context,
+        to=message.to,
+        case=case,
+        acting=acting,
+        attachments=message.attachments,
+    )
+
+
+def invitation_message(
+    case: Case,
+    visit: Visit,
+    advisor: Advisor,
+    template: str,
+    *,
+    domain: str | None = None,
+    **extra: Any,
+) -> Outgoing:
+    """The invitation mail for ``visit`` as the outbox takes it (one of a batch for
+    ``notifications.outbox.queue_many``, or one for ``queue``). ``visit`` needs ``id``,
+    ``sequence``, ``start``, ``end`` and ``mode``."""
     coordinator = coordinator_or_contact(case)
     title = case.programme.title
     location = location_of(visit, case)
     ics = invitation_ics(
         Invitation(
-            uid=uid_of(visit),
+            uid=uid_of(visit, domain),
             sequence=visit.sequence,
             method=METHOD[template],
             start=visit.start,
@@ -76,14 +105,12 @@ def queue_invitation(
         **extra,
     }
     method = METHOD[template].lower()
-    queue(
-        session,
+    return Outgoing(
         key=f"visit/{visit.id}/{visit.sequence}/{method}",
         template=template,
         context=context,
         to=[coordinator, Recipient(advisor.name, advisor.email)],
-        case=case,
-        acting=acting,
+        case_id=case.id,
         attachments=[
             File("invitasjon.ics", f"text/calendar; charset=utf-8; method={METHOD[template]}", ics)
         ],

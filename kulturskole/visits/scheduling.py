@@ -15,23 +15,26 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kulturskole.config import get_settings
 from kulturskole.db import unit_of_work
-from kulturskole.history import Acting, record
+from kulturskole.history import Acting, Pending, record_many
 from kulturskole.services.programmes import get_programme
-from kulturskole.visits.advisors import assign, pick_by_county
+from kulturskole.visits.advisors import pick_by_county
 from kulturskole.visits.calendar import Calendar, days
-from kulturskole.visits.invitations import queue_invitation
+from kulturskole.visits.invitations import invitation_message, mail_domain
 from kulturskole.visits.report import ScheduleReport
 from models import Advisor, Case, GroupMember, Programme, ProgrammeEvent, Visit
 from models.definition import Visits
+from notifications.outbox import queue_many
 from states.groups import PARTICIPATING
 
 
@@ -174,6 +177,7 @@ def _schedule_window(
 
     if report.dry_run:  # a dry run's earlier windows were rolled back: count their choices
         load.update(assigned.values())
+    history: list[Pending] = []
     for case in waiting:
         if case.advisor_id is None and case.id in assigned:  # chosen in an earlier dry window
             case.advisor_id = assigned[case.id]
@@ -183,7 +187,21 @@ def _schedule_window(
             if advisor is not None:
                 load[advisor.id] += 1
                 assigned[case.id] = advisor.id
-                assign(session, case, advisor, acting, "by county")
+                # as advisors.assign, for the whole window with one history append
+                history.append(
+                    Pending(
+                        case.id,
+                        "advisor-assigned",
+                        details={
+                            "advisor_id": advisor.id,
+                            "previous_advisor_id": case.advisor_id,
+                            "how": "by county",
+                        },
+                    )
+                )
+                # written with the window's other changes (_write_window); the object is kept
+                # clean so that the session's flush does not write the case row a second time
+                set_committed_value(case, "advisor_id", advisor.id)
                 report.assigned.append(
                     {"municipality": case.municipality_number, "advisor": advisor.email}
                 )
@@ -192,6 +210,7 @@ def _schedule_window(
         advisor = advisors.get(case.advisor_id) if case.advisor_id else None
         return (advisor.name if advisor else "", case.municipality_number)
 
+    placed: list[tuple[Case, Advisor, dict[str, Any], datetime, datetime]] = []
     for case in sorted(waiting, key=by_advisor):
         advisor = advisors.get(case.advisor_id) if case.advisor_id else None
         where = {
@@ -220,34 +239,92 @@ def _schedule_window(
             "start": start.astimezone(tz).isoformat(),
         }
         if not report.dry_run:
-            visit = Visit(
-                case_id=case.id,
-                window_id=window.id,
-                advisor_id=advisor.id,
-                start=start,
-                end=end,
-                mode=mode,
-                status="scheduled",
-                sequence=0,
+            placed.append((case, advisor, entry, start, end))
+        report.scheduled.append(entry)
+    if not report.dry_run:
+        _write_window(session, window, mode, acting, history, placed)
+
+
+@dataclass
+class _Placed:
+    """A visit being written: what its invitation and history need (a Visit's attributes)."""
+
+    id: int
+    start: datetime
+    end: datetime
+    mode: str
+    sequence: int = 0
+
+
+def _write_window(
+    session: Session,
+    window: ProgrammeEvent,
+    mode: str,
+    acting: Acting,
+    history: list[Pending],
+    placed: list[tuple[Case, Advisor, dict[str, Any], datetime, datetime]],
+) -> None:
+    """Write a window's visits, their history and invitations as the loop decided them: one
+    executemany each, so a window costs statements per batch, not per visit. Each case's chain
+    reads as before: advisor assigned, visit scheduled, invitation queued."""
+    if history:  # the advisors assigned by county (as advisors.assign, here for the batch)
+        cases = Case.__table__
+        session.execute(
+            update(cases)
+            .where(cases.c.id == bindparam("b_id"))
+            .values(advisor_id=bindparam("b_advisor")),
+            [{"b_id": p.case_id, "b_advisor": p.details["advisor_id"]} for p in history],
+        )
+    table = Visit.__table__
+    # Ids are matched back by case (one visit per case and window), not by the order of the
+    # returned rows: asking for that order makes SQLite insert the rows one statement each.
+    id_of = (
+        dict(
+            (case_id, visit_id)
+            for visit_id, case_id in session.execute(
+                insert(table).returning(table.c.id, table.c.case_id),
+                [
+                    {
+                        "case_id": case.id,
+                        "window_id": window.id,
+                        "advisor_id": advisor.id,
+                        "start": start,
+                        "end": end,
+                        "mode": mode,
+                        "status": "scheduled",
+                        "sequence": 0,
+                    }
+                    for case, advisor, _entry, start, end in placed
+                ],
             )
-            session.add(visit)
-            session.flush()
-            record(
-                session,
-                case,
-                acting,
+        )
+        if placed
+        else {}
+    )
+    domain = mail_domain()
+    mails = []
+    for case, advisor, entry, start, end in placed:
+        visit_id = id_of[case.id]
+        entry["id"] = visit_id
+        history.append(
+            Pending(
+                case.id,
                 "visit-scheduled",
                 details={
-                    "visit": visit.id,
+                    "visit": visit_id,
                     "window": window.id,
                     "advisor_id": advisor.id,
                     "start": start.isoformat(),
                     "mode": mode,
                 },
             )
-            queue_invitation(session, case, visit, advisor, acting, "visit_invitation")
-            entry["id"] = visit.id
-        report.scheduled.append(entry)
+        )
+        visit = _Placed(visit_id, start, end, mode)
+        mails.append(invitation_message(case, visit, advisor, "visit_invitation", domain=domain))
+    # The cases' heads are read and moved by id (one SELECT … FOR UPDATE and one executemany
+    # UPDATE each): the session's Case objects stay clean, and are not used after this.
+    record_many(session, acting, history)
+    queue_many(session, mails, acting)
 
 
 def _loads(dry_run: bool) -> list[Any]:
