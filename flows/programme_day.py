@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow
+from prefect.context import SyncClientContext
 from prefect.runtime import flow_run
 
 from flows.invitations import queue_invitations
@@ -36,6 +37,13 @@ async def programme_day(programme: str | None = None, as_of: date | None = None)
     mail."""
     as_of = as_of or get_settings().today()
     run_id = flow_run.get_id()
+    # One sync client for the day's sync task runs (each makes its own otherwise, with a new
+    # SSL context); a caller's context (the demo's, for all dates) is used as it is.
+    with SyncClientContext.get_or_create():
+        return await _day(programme, as_of, run_id)
+
+
+async def _day(programme: str | None, as_of: date, run_id: str | None) -> dict:
     async with one_at_a_time_async("programme-day", programme):
         programme_id, starts_or_ends, overdue = _agenda(programme, as_of)
         lifecycle = (
