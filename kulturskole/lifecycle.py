@@ -7,14 +7,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.db import unit_of_work
 from kulturskole.history import Acting
 from kulturskole.reports import Report, filled_by_flow
 from kulturskole.services import cases as case_service
 from kulturskole.services.programmes import get_programme
-from models import Breach, Case, GroupMember
+from models import Breach, Case, GroupMember, Programme
 
 
 @dataclass
@@ -52,6 +52,28 @@ class LifecycleReport(Report):
         )
 
 
+def due_states(programme: Programme, as_of: date) -> list[str]:
+    """The states whose cases change as of the date: contracted once the period has started,
+    active once it has ended."""
+    starting = as_of >= programme.period_start
+    ending = as_of > programme.period_end
+    return [s for s, due in (("contracted", starting), ("active", ending)) if due]
+
+
+def anything_due(session: Session, programme: Programme, as_of: date) -> bool:
+    """Whether `advance` would change or list any case as of the date (one cheap query; the
+    programme-day flow skips the task when not)."""
+    states = due_states(programme, as_of)
+    return bool(states) and (
+        session.scalar(
+            select(Case.id)
+            .where(Case.programme_id == programme.id, Case.state.in_(states))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def advance(
     engine: Engine, acting: Acting, programme_id: str | None = None, *, dry_run: bool = False
 ) -> LifecycleReport:
@@ -60,9 +82,7 @@ def advance(
     with unit_of_work(engine, dry_run=dry_run) as session:
         programme = get_programme(session, programme_id)
         report = LifecycleReport(programme.id, acting.as_of.isoformat(), dry_run)
-        starting = acting.as_of >= programme.period_start
-        ending = acting.as_of > programme.period_end
-        states = [s for s, due in (("contracted", starting), ("active", ending)) if due]
+        states = due_states(programme, acting.as_of)
         if not states:
             return report
         cases = session.scalars(

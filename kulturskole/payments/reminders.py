@@ -101,6 +101,30 @@ def run(
     return report
 
 
+def _overdue(programme: Programme, as_of: date):  # noqa: ANN202 - a Select of Invoice
+    """The programme's open invoices past their due date by ``reminder_days``: the only ones a
+    run looks at (both reminders and the list for finance come from them)."""
+    after = timedelta(days=programme.rules.invoicing.reminder_days)
+    return (
+        select(Invoice)
+        .join(Case, Case.id == Invoice.case_id)
+        .where(
+            Case.programme_id == programme.id,
+            Invoice.kind == "invoice",
+            Invoice.status.in_(OPEN),
+            Invoice.due_date.is_not(None),
+            Invoice.due_date <= as_of - after,
+        )
+    )
+
+
+def anything_due(session: Session, programme: Programme, as_of: date) -> bool:
+    """Whether a run as of the date would look at any invoice (one cheap query; the
+    programme-day flow skips the task when not, as the run would return an empty report)."""
+    query = _overdue(programme, as_of).with_only_columns(Invoice.id).limit(1)
+    return session.scalar(query) is not None
+
+
 def send_due_reminders(
     session: Session, programme: Programme, acting: Acting, report: ReminderReport
 ) -> None:
@@ -109,15 +133,7 @@ def send_due_reminders(
     as_of = acting.as_of
     invoices = list(
         session.scalars(
-            select(Invoice)
-            .join(Case, Case.id == Invoice.case_id)
-            .where(
-                Case.programme_id == programme.id,
-                Invoice.kind == "invoice",
-                Invoice.status.in_(OPEN),
-                Invoice.due_date.is_not(None),
-                Invoice.due_date <= as_of - after,
-            )
+            _overdue(programme, as_of)
             .order_by(Invoice.series, Invoice.number)
             .with_for_update(of=Invoice)
         )
