@@ -135,7 +135,7 @@ def templates() -> dict[str, Template]:
         found[f"invoiced-{n}"] = Template(f"cases-{n}", _invoiced)
         found[f"groups-{n}"] = Template(f"cases-{n}", _groups)
     found["advisors-10000"] = Template("cases-10000", _advisors(200))
-    found["web-10000"] = Template("groups-10000", _web_state)
+    found["web-10000"] = Template("groups-10000", _web_state, cached=True)
     found["history-1000000"] = Template(None, _long_histories, cached=True)
     return found
 
@@ -174,12 +174,17 @@ class Scenario:
     target: Target | None = None
     params: dict[str, Any] = field(default_factory=dict)
     leaves: str | None = None  # the template its database is after a repeat
+    # one measured run is expected to take over ~2 minutes: one repeat unless --repeats says
+    heavy: bool = False
+    # in --quick too when its template is already cached under var/benchmarks/
+    quick_if_cached: bool = False
 
 
 def scenarios() -> list[Scenario]:
     floor = "bare Core executemany of the rows written"
 
     def invoicing(n: int, quick: bool = False, target: Target | None = None) -> Scenario:
+        # ~150 ms per invoice (its PDF and the EHF's validation): 2 500 cases are ~6 min
         return Scenario(
             f"invoicing-{n}",
             n,
@@ -190,6 +195,7 @@ def scenarios() -> list[Scenario]:
             quick,
             target,
             leaves=f"invoiced-{n}",
+            heavy=n >= 1_000,
         )
 
     def rerun(n: int, quick: bool = False) -> Scenario:
@@ -231,6 +237,7 @@ def scenarios() -> list[Scenario]:
             "floor",
             f"scheduling window 1 with invitations, 200 advisors; baseline: {floor}",
             target=at_most_seconds(10),
+            heavy=True,
         ),
         Scenario(
             "obligations-10000",
@@ -240,6 +247,7 @@ def scenarios() -> list[Scenario]:
             "floor",
             f"monitor-obligations, ~5 % in breach, warnings queued; baseline: {floor}",
             target=at_most_seconds(10),
+            heavy=True,
         ),
         Scenario(
             "history-1000000",
@@ -250,6 +258,7 @@ def scenarios() -> list[Scenario]:
             "one case's history (100 entries) out of 1 000 000, median per read; "
             "baseline: the bare Core SELECT of the same rows",
             target=at_most_seconds(0.020),
+            quick_if_cached=True,
         ),
         Scenario(
             "web-case-10000",
@@ -260,6 +269,7 @@ def scenarios() -> list[Scenario]:
             f"server time of the richest case's page; baseline: {web_baseline}",
             target=at_most_seconds(0.200),
             params={"page": "case"},
+            quick_if_cached=True,
         ),
         Scenario(
             "web-list-10000",
@@ -270,6 +280,7 @@ def scenarios() -> list[Scenario]:
             f"server time of the case list, page 1; baseline: {web_baseline}",
             target=at_most_seconds(0.200),
             params={"page": "list"},
+            quick_if_cached=True,
         ),
         # The machinery's own check (tests/unit/test_benchmark_suite.py); not in the default set.
         Scenario("invoicing-5", 5, "invoicing", "cases-5", "floor", "the suite's own check"),
