@@ -98,11 +98,12 @@ def cached(key: str | None) -> bool:
     return key is not None and templates()[key].cached and cached_path(key).exists()
 
 
-def repeats_for(scenario: Scenario, asked: int | None) -> int:
-    """``--repeats`` when given; else one run of a heavy scenario, REPEATS of the others."""
+def repeats_for(scenario: Scenario, asked: int | None, quick: bool = False) -> int:
+    """``--repeats`` when given; else one run of a heavy scenario, REPEATS of the others, and
+    one run of each with ``--quick`` (a look in minutes: invoicing-357 alone is ~1 min a run)."""
     if asked is not None:
         return asked
-    return 1 if scenario.heavy else REPEATS
+    return 1 if scenario.heavy or quick else REPEATS
 
 
 def checked_url(url: str | None) -> str | None:
@@ -386,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.name:<22} {'quick ' if s.quick else '      '}{s.what}")
         return 0
     database = "PostgreSQL" if url else "SQLite"
-    counts = [repeats_for(s, args.repeats) for s in chosen]
+    counts = [repeats_for(s, args.repeats, args.quick) for s in chosen]
     progress(f"{len(chosen)} scenarios, {sum(counts)} runs on {database}; Prefect {prefect_mode()}")
     folder = Path(tempfile.mkdtemp(prefix="benchmarks-"))
     data = Data(folder, url)
@@ -396,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scenario in chosen:
             try:
-                row = run_scenario(scenario, data, repeats_for(scenario, args.repeats), done)
+                repeats = repeats_for(scenario, args.repeats, args.quick)
+                row = run_scenario(scenario, data, repeats, done)
             except ChildFailed as failure:
                 progress(f"{scenario.name} FAILED: {failure}")
                 failed.append(scenario.name)

@@ -15,6 +15,8 @@ def test_heavy_scenarios_run_once_unless_repeats_is_given() -> None:
     assert repeats_for(every["invoicing-10000"], None) == 1
     assert repeats_for(every["invoicing-357"], None) == REPEATS == 3
     assert repeats_for(every["invoicing-10000"], 2) == 2
+    assert repeats_for(every["invoicing-357"], None, quick=True) == 1
+    assert repeats_for(every["invoicing-357"], 3, quick=True) == 3
     assert arguments([]).repeats is None
 
 
