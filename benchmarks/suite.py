@@ -28,6 +28,7 @@ from benchmarks.scenarios import DEFAULT_EXCLUDED, GROWTH, Scenario, scenarios, 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "benchmarks"
 READ_ONLY = {"history"}  # measures that leave their database as they found it
+REPEATS = 3  # the default, for the scenarios that are not heavy
 
 
 class Refused(Exception):
@@ -42,15 +43,24 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="the 357-case scenarios only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the 357-case scenarios, and the history and web pages when their data is cached",
+    )
     parser.add_argument("--json", metavar="FILE", type=Path, help="write the results as JSON")
     parser.add_argument("--database-url", metavar="URL", help="a PostgreSQL database to use")
-    parser.add_argument("--repeats", type=int, default=3, metavar="N", help="default 3")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help=f"default {REPEATS}, and 1 for a scenario whose run takes minutes",
+    )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these scenarios only")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--list", action="store_true", help="list the scenarios and stop")
     args = parser.parse_args(argv)
-    if args.repeats < 1:
+    if args.repeats is not None and args.repeats < 1:
         raise Refused("--repeats must be at least 1")
     return args
 
@@ -69,7 +79,31 @@ def selected(args: argparse.Namespace) -> list[Scenario]:
             if by_name[name].baseline.startswith("scenario:"):
                 wanted.add(by_name[name].baseline.removeprefix("scenario:"))
         return [s for s in every if s.name in wanted]
-    return [s for s in every if s.name not in DEFAULT_EXCLUDED and (s.quick or not args.quick)]
+    return [
+        s
+        for s in every
+        if s.name not in DEFAULT_EXCLUDED
+        and (not args.quick or s.quick or (s.quick_if_cached and cached(s.template)))
+    ]
+
+
+def cached_path(key: str) -> Path:
+    from kulturskole.migrate import head_revision
+
+    return CACHE / f"{key}-{head_revision()}.db"
+
+
+def cached(key: str | None) -> bool:
+    """Whether template ``key`` is kept between runs and already built (SQLite)."""
+    return key is not None and templates()[key].cached and cached_path(key).exists()
+
+
+def repeats_for(scenario: Scenario, asked: int | None, quick: bool = False) -> int:
+    """``--repeats`` when given; else one run of a heavy scenario, REPEATS of the others, and
+    one run of each with ``--quick`` (a look in minutes: invoicing-357 alone is ~1 min a run)."""
+    if asked is not None:
+        return asked
+    return 1 if scenario.heavy or quick else REPEATS
 
 
 def checked_url(url: str | None) -> str | None:
@@ -120,12 +154,7 @@ class Data:
 
     def _file(self, key: str) -> Path:
         template = self.templates[key]
-        if template.cached:
-            from kulturskole.migrate import head_revision
-
-            path = CACHE / f"{key}-{head_revision()}.db"
-        else:
-            path = self.folder / "templates" / f"{key}.db"
+        path = cached_path(key) if template.cached else self.folder / "templates" / f"{key}.db"
         if path.exists():
             return path
         started = time.perf_counter()
@@ -265,6 +294,7 @@ def run_scenario(
         "what": scenario.what,
         "walls_s": [round(r["wall_s"], 6) for r in runs],
         "done": runs[-1].get("done"),
+        "repeats": repeats,
     }
     if "prefect" in runs[-1]:
         row["prefect"] = runs[-1]["prefect"]
@@ -277,6 +307,7 @@ def run_scenario(
 COLUMNS = [
     ("scenario", "name", "<"),
     ("items", "items", ">"),
+    ("repeats", "repeats", ">"),
     ("median", "median_s", ">"),
     ("baseline", "baseline_s", ">"),
     ("ratio", "ratio", ">"),
@@ -356,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.name:<22} {'quick ' if s.quick else '      '}{s.what}")
         return 0
     database = "PostgreSQL" if url else "SQLite"
-    progress(f"{len(chosen)} scenarios × {args.repeats} on {database}; Prefect {prefect_mode()}")
+    counts = [repeats_for(s, args.repeats, args.quick) for s in chosen]
+    progress(f"{len(chosen)} scenarios, {sum(counts)} runs on {database}; Prefect {prefect_mode()}")
     folder = Path(tempfile.mkdtemp(prefix="benchmarks-"))
     data = Data(folder, url)
     rows: list[dict[str, Any]] = []
@@ -365,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scenario in chosen:
             try:
-                row = run_scenario(scenario, data, args.repeats, done)
+                repeats = repeats_for(scenario, args.repeats, args.quick)
+                row = run_scenario(scenario, data, repeats, done)
             except ChildFailed as failure:
                 progress(f"{scenario.name} FAILED: {failure}")
                 failed.append(scenario.name)
@@ -376,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     total = time.perf_counter() - started
     print(
-        f"{database}, Prefect {prefect_mode()}, median of {args.repeats}; suite ran {total:.0f} s"
+        f"{database}, Prefect {prefect_mode()}, median of each scenario's repeats; "
+        f"suite ran {total:.0f} s"
     )
     print(table(rows, args.markdown))
     line = growth(rows)

@@ -34,10 +34,12 @@ def test_a_tiny_scenario_is_measured_and_written_as_json(tmp_path: Path) -> None
     [row] = json.loads(out.read_text())
     assert set(row) >= KEYS
     assert row["name"] == "invoicing-5" and row["items"] == 5 and row["done"] == 5
+    assert row["repeats"] == 1
     assert row["median_s"] > 0 and row["baseline_s"] > 0
     assert row["ratio"] == pytest.approx(row["median_s"] / row["baseline_s"], rel=0.01)
     assert row["statements"] > 0 and row["peak_rss_mb"] > 0
     assert "invoicing-5" in done.stdout and "peak RSS MB" in done.stdout
+    assert "repeats" in done.stdout
 
 
 @pytest.mark.parametrize(
