@@ -58,7 +58,7 @@ class Facts:
     as_of: date
     programme: Programme
     since: dict[int, date] = field(default_factory=dict)  # participating since (contract)
-    attendance: dict[int, dict[str, Attendance]] = field(default_factory=dict)
+    attendance: dict[int, dict[str, Any]] = field(default_factory=dict)  # rows: .present, .members
     roles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
     # The group's history: (effective date, member id, added) in history order, per case.
     group_changes: dict[int, list[tuple[date, int, bool]]] = field(default_factory=dict)
@@ -76,9 +76,12 @@ class Facts:
             .where(in_programme, HistoryEntry.to_state == "contracted")
         ):
             facts.since[case_id] = day
-        attendance: dict[int, dict[str, Attendance]] = defaultdict(dict)
-        for row in session.scalars(
-            select(Attendance).join(Case, Case.id == Attendance.case_id).where(in_programme)
+        attendance: dict[int, dict[str, Any]] = defaultdict(dict)
+        # Only what the rules read of a record (present, members): rows, not ORM objects.
+        for row in session.execute(
+            select(Attendance.case_id, Attendance.event_id, Attendance.present, Attendance.members)
+            .join(Case, Case.id == Attendance.case_id)
+            .where(in_programme)
         ):
             attendance[row.case_id][row.event_id] = row
         facts.attendance = attendance
