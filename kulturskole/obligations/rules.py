@@ -8,6 +8,7 @@ cases makes a handful of queries, not one per case.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -47,8 +48,16 @@ CONTRACTED_RULES = ("group-composition",)
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    evidence: str  # Norwegian, for the warning and the administrator
+    # Norwegian, for the warning and the administrator; or what writes it, called when first
+    # read: only a new breach uses the text, and most findings are of breaches already open.
+    text: str | Callable[[], str]
     details: dict[str, Any]
+
+    @property
+    def evidence(self) -> str:
+        if callable(self.text):
+            object.__setattr__(self, "text", self.text())
+        return self.text  # type: ignore[return-value]
 
 
 @dataclass
@@ -209,7 +218,7 @@ def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
         "gathering-attendance",
         # the letters' own sentences («Bare to av de seks i kommunegruppen deltok på
         # fellessamling 1, 24.–25. september 2024.»), from the same data
-        " ".join(
+        lambda: " ".join(
             evidence_sentences(
                 "gathering-attendance",
                 {"gatherings": short},
