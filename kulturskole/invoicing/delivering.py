@@ -45,7 +45,7 @@ from datetime import date
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from kulturskole.config import Settings, get_settings
 from kulturskole.db import unit_of_work
@@ -199,6 +199,8 @@ def deliver_pending(
     if access_point is CONFIGURED:
         access_point = configured_access_point(settings or get_settings())
     report = DeliveryRunReport(access_point=_describe(access_point))
+    if not _anything_pending(engine, programme_id):
+        return report  # most dates: one cheap query, no document or folder read
     pending = _pending(engine, programme_id)
     if access_point is None:
         _wait(engine, [p for p in pending if p.reason != NO_ACCESS_POINT], NO_ACCESS_POINT)
@@ -306,6 +308,26 @@ def _pending_ehf(programme_id: str | None, *conditions: Any) -> Any:
             Case.programme_id == programme_id
         )
     return query
+
+
+def _anything_pending(engine: Engine, programme_id: str | None) -> bool:
+    """Whether any EHF waits to be handed over or for its confirmation: what the two steps
+    below select, asked as one EXISTS that reads no document."""
+    query = (
+        select(InvoiceDelivery.id)
+        .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
+        .where(
+            InvoiceDelivery.channel == "ehf",
+            InvoiceDelivery.status == "pending",
+            or_(InvoiceDelivery.reference.is_not(None), Invoice.ehf_xml.is_not(None)),
+        )
+    )
+    if programme_id is not None:
+        query = query.join(Case, Case.id == Invoice.case_id).where(
+            Case.programme_id == programme_id
+        )
+    with unit_of_work(engine) as session:
+        return session.scalar(select(query.exists())) or False
 
 
 def _handed_over(engine: Engine, programme_id: str | None) -> list[_HandedOver]:

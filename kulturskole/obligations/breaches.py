@@ -17,7 +17,7 @@ from kulturskole.obligations.report import MonitorReport
 from kulturskole.obligations.rules import Facts, evaluate, rule_text
 from kulturskole.services.cases import transition
 from kulturskole.services.programmes import get_programme
-from models import Breach, Case, GroupMember, Programme, Visit
+from models import Breach, Case, GroupMember, Municipality, Programme, Visit
 from models.definition import NEVER_TERMINATING
 from notifications.breach_text import evidence_sentences, rule_words
 from notifications.case_mail import (
@@ -46,16 +46,15 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
     grace = timedelta(days=obligations.grace_days)
     terminating = set(obligations.terminating_rules) - set(NEVER_TERMINATING)
     facts = Facts.load(session, programme, acting.as_of)
+    # What the rules and the report need of every case: its state and its municipality (row
+    # locks taken as before). The cases themselves, with their group and contacts, are loaded
+    # only for the warnings to write (_warned_cases).
     cases = {
-        c.id: c
-        for c in session.scalars(
-            select(Case)
+        row.id: row
+        for row in session.execute(
+            select(Case.id, Case.state, Case.municipality_number, Municipality.name)
+            .join(Municipality, Municipality.number == Case.municipality_number)
             .where(Case.programme_id == programme.id, Case.state.in_(PARTICIPATING))
-            .options(
-                selectinload(Case.municipality),
-                selectinload(Case.members).selectinload(GroupMember.person),
-                selectinload(Case.contact),
-            )
             .with_for_update(of=Case)
         )
     }
@@ -80,11 +79,7 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
     for case_id, case in sorted(cases.items(), key=lambda item: item[1].municipality_number):
         for rule, finding in evaluate(case_id, case.state, facts).items():
             breach = open_breaches.get((case_id, rule))
-            where = {
-                "municipality": case.municipality_number,
-                "name": case.municipality.name,
-                "rule": rule,
-            }
+            where = {"municipality": case.municipality_number, "name": case.name, "rule": rule}
             if finding is None and breach is not None:
                 steps.setdefault(case_id, []).append(("resolved", breach))
                 report.resolved.append(where | {"id": breach.id})
@@ -117,7 +112,7 @@ def _monitor(session: Session, programme: Programme, acting: Acting, report: Mon
             elif finding is not None:
                 report.still_open += 1
                 if rule in terminating and acting.as_of > breach.remedy_by:
-                    report.awaiting.append(breach_json(breach, case))
+                    report.awaiting.append(_breach_row(breach, case))
     _write(session, programme, acting, cases, steps, opening, report)
 
 
@@ -136,7 +131,7 @@ def _write(
     session: Session,
     programme: Programme,
     acting: Acting,
-    cases: dict[int, Case],
+    cases: dict[int, Any],
     steps: dict[int, list[tuple[str, Any]]],
     opening: list[dict[str, Any]],
     report: MonitorReport,
@@ -167,6 +162,9 @@ def _write(
     for entry, row in zip(report.opened, opening, strict=True):  # the report follows `opening`
         entry["id"] = ids[(row["case_id"], row["rule"])]
     visits = _missed_visits(session, opening)
+    warned = _warned_cases(
+        session, {row["case_id"] for row in opening if row["rule"] not in REMINDED_BY_FINANCE}
+    )
     rounds = max((len(todo) for todo in steps.values()), default=0)
     for i in range(rounds):
         history: list[Pending] = []
@@ -203,10 +201,29 @@ def _write(
                 )
             )
             if breach.rule not in REMINDED_BY_FINANCE:
-                warnings.append(_warning(cases[case_id], breach, programme, visits))
+                warnings.append(_warning(warned[case_id], breach, programme, visits))
         # The cases' heads are read and moved by id: the session's Case objects stay clean.
         record_many(session, acting, history)
         queue_many(session, warnings, acting)
+
+
+def _warned_cases(session: Session, ids: set[int]) -> dict[int, Case]:
+    """The cases that get a warning, with what the warning reads (municipality, group members
+    and their people, contact), in one query and its eager loads."""
+    if not ids:
+        return {}
+    return {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.id.in_(sorted(ids)))
+            .options(
+                selectinload(Case.municipality),
+                selectinload(Case.members).selectinload(GroupMember.person),
+                selectinload(Case.contact),
+            )
+        )
+    }
 
 
 def _missed_visits(session: Session, opening: list[dict[str, Any]]) -> dict[int, Visit]:
@@ -368,10 +385,16 @@ def decide(
 
 
 def breach_json(breach: Breach, case: Case) -> dict[str, Any]:
+    return _breach_row(breach, case, case.municipality.name)
+
+
+def _breach_row(breach: Breach, case: Any, name: str | None = None) -> dict[str, Any]:
+    """breach_json from what is known of the case: its municipality's number and name (given,
+    or the row's ``name``)."""
     return {
         "id": breach.id,
         "municipality": case.municipality_number,
-        "name": case.municipality.name,
+        "name": case.name if name is None else name,
         "rule": breach.rule,
         "status": breach.status,
         "opened_on": breach.opened_on.isoformat(),

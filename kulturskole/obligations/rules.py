@@ -8,6 +8,7 @@ cases makes a handful of queries, not one per case.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -47,8 +48,16 @@ CONTRACTED_RULES = ("group-composition",)
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    evidence: str  # Norwegian, for the warning and the administrator
+    # Norwegian, for the warning and the administrator; or what writes it, called when first
+    # read: only a new breach uses the text, and most findings are of breaches already open.
+    text: str | Callable[[], str]
     details: dict[str, Any]
+
+    @property
+    def evidence(self) -> str:
+        if callable(self.text):
+            object.__setattr__(self, "text", self.text())
+        return self.text  # type: ignore[return-value]
 
 
 @dataclass
@@ -58,7 +67,7 @@ class Facts:
     as_of: date
     programme: Programme
     since: dict[int, date] = field(default_factory=dict)  # participating since (contract)
-    attendance: dict[int, dict[str, Attendance]] = field(default_factory=dict)
+    attendance: dict[int, dict[str, Any]] = field(default_factory=dict)  # rows: .present, .members
     roles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
     # The group's history: (effective date, member id, added) in history order, per case.
     group_changes: dict[int, list[tuple[date, int, bool]]] = field(default_factory=dict)
@@ -76,9 +85,12 @@ class Facts:
             .where(in_programme, HistoryEntry.to_state == "contracted")
         ):
             facts.since[case_id] = day
-        attendance: dict[int, dict[str, Attendance]] = defaultdict(dict)
-        for row in session.scalars(
-            select(Attendance).join(Case, Case.id == Attendance.case_id).where(in_programme)
+        attendance: dict[int, dict[str, Any]] = defaultdict(dict)
+        # Only what the rules read of a record (present, members): rows, not ORM objects.
+        for row in session.execute(
+            select(Attendance.case_id, Attendance.event_id, Attendance.present, Attendance.members)
+            .join(Case, Case.id == Attendance.case_id)
+            .where(in_programme)
         ):
             attendance[row.case_id][row.event_id] = row
         facts.attendance = attendance
@@ -206,7 +218,7 @@ def _gathering_attendance(case_id: int, facts: Facts) -> Finding | None:
         "gathering-attendance",
         # the letters' own sentences («Bare to av de seks i kommunegruppen deltok på
         # fellessamling 1, 24.–25. september 2024.»), from the same data
-        " ".join(
+        lambda: " ".join(
             evidence_sentences(
                 "gathering-attendance",
                 {"gatherings": short},

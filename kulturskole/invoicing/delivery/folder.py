@@ -75,6 +75,9 @@ class FolderDrop:
         self.path = Path(path)
         # receipts.jsonl read once while it is unchanged: (mtime_ns, size) → answers
         self._receipts: tuple[tuple[int, int], dict[str, Receipt]] | None = None
+        # the manifest read so far: (device, inode), bytes read (whole lines), and the first
+        # line of each (series, number); a send reads only what was appended since
+        self._manifest: tuple[tuple[int, int], int, dict[tuple[str, int], dict]] | None = None
 
     def __repr__(self) -> str:
         return f"FolderDrop({str(self.path)!r})"
@@ -128,29 +131,13 @@ class FolderDrop:
         manifest = self.path / MANIFEST
         if not manifest.exists():
             return []
-        found = []
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line) if line.strip() else None
-            except json.JSONDecodeError:  # a line torn by a crash: its document is not listed
-                log.warning("%s: skipping a torn manifest line: %.60s", manifest, line)
-                continue
-            if isinstance(entry, dict):
-                found.append(entry)
-        return found
+        return _manifest_entries(manifest, manifest.read_bytes())
 
     def _send(self, document: UblDocument) -> Receipt:
         file_name = f"{document.name}.xml"
         target = self.path / file_name
         digest = document.sha256
-        entry = next(
-            (
-                e
-                for e in self.entries()
-                if e["series"] == document.series and e["number"] == document.number
-            ),
-            None,
-        )
+        entry = self._listed(document.series, document.number)
         if entry is not None:
             if entry["sha256"] != digest:
                 raise DocumentConflict(
@@ -181,8 +168,46 @@ class FolderDrop:
             "written_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         }
         _append_line(self.path / MANIFEST, json.dumps(entry, ensure_ascii=False))
+        self._listed(document.series, document.number)  # reads just the line appended
         log.info("%s written to %s", document.name, target)
         return _receipt(entry)
+
+    def _listed(self, series: str, number: int) -> dict | None:
+        """The manifest's first line for ``series`` and ``number`` (as :meth:`entries` would
+        find it), reading only the lines appended since the last call; the whole file again
+        only when it was replaced or shortened. Called under the lock."""
+        manifest = self.path / MANIFEST
+        try:
+            info = manifest.stat()
+        except FileNotFoundError:
+            self._manifest = None
+            return None
+        identity = (info.st_dev, info.st_ino)
+        known = self._manifest
+        if known is None or known[0] != identity or info.st_size < known[1]:
+            known = (identity, 0, {})
+        _, offset, listed = known
+        tail = b""
+        if info.st_size > offset:
+            with open(manifest, "rb") as source:
+                source.seek(offset)
+                data = source.read()
+            end = data.rfind(b"\n") + 1  # a last line without its newline: read again later
+            for entry in _manifest_entries(manifest, data[:end]):
+                with contextlib.suppress(TypeError):  # a series or number that is no key
+                    listed.setdefault((entry.get("series"), entry.get("number")), entry)
+            offset, tail = offset + end, data[end:]
+        self._manifest = (identity, offset, listed)
+        found = listed.get((series, number))
+        if found is None and tail.strip():  # entries() counts a whole last line without "\n"
+            with contextlib.suppress(ValueError):
+                entry = json.loads(tail.decode("utf-8"))
+                if isinstance(entry, dict) and (entry.get("series"), entry.get("number")) == (
+                    series,
+                    number,
+                ):
+                    found = entry
+        return found
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -195,6 +220,20 @@ class FolderDrop:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _manifest_entries(manifest: Path, data: bytes) -> list[dict]:
+    """The JSON objects of manifest lines, in order; a torn line is skipped with a warning."""
+    found = []
+    for line in data.decode("utf-8").splitlines():
+        try:
+            entry = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError:  # a line torn by a crash: its document is not listed
+            log.warning("%s: skipping a torn manifest line: %.60s", manifest, line)
+            continue
+        if isinstance(entry, dict):
+            found.append(entry)
+    return found
 
 
 def _parse_receipt(raw: bytes) -> tuple[str, Receipt]:
