@@ -11,7 +11,8 @@ with their attachments, each is composed and written atomically, then one transa
 the whole chunk (messages, invoices, e-mail deliveries and all history entries). A crash
 between writing a chunk's files and marking it leaves their leases to run out; the next run
 writes the same files again under the same names (overwriting them), so nothing is lost and
-nothing is doubled. Over SMTP each message is still marked right after it is sent.
+nothing is doubled. Over SMTP messages are loaded by chunks too, but each is still marked right
+after it is sent, so a crash loses no mark of a message that went out.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from notifications.compose import compose
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 FILES_CHUNK = 200
-"""Claimed ids written and marked together in files mode: statements grow per chunk."""
+"""Claimed ids loaded together (both modes) and marked together (files mode): statements grow
+per chunk, not per message."""
 
 
 class Transient(Exception):
@@ -140,13 +142,17 @@ async def _send_over_smtp(
     smtp: aiosmtplib.SMTP | None = None
     try:
         unreachable: Transient | None = None
-        for message_id in ids:
+        composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
+        for index, message_id in enumerate(ids):
+            if index % FILES_CHUNK == 0 and unreachable is None:
+                composed = _compose_chunk(engine, settings, ids[index : index + FILES_CHUNK])
             outcome: Exception | None = unreachable
             if unreachable is None:
                 try:
                     if smtp is None or not smtp.is_connected:
                         smtp = await _connect(settings)
-                    await _send_one(engine, settings, smtp, message_id)
+                    prepared = composed.get(message_id, (Permanent("not found"), ""))[0]
+                    await _send_one(engine, settings, smtp, message_id, prepared)
                 except _NoConnection as exc:
                     # One failed connection speaks for the whole batch: no N timeouts in a row.
                     outcome = unreachable = exc
@@ -188,9 +194,16 @@ async def _connect(settings: Settings) -> aiosmtplib.SMTP:
 
 
 async def _send_one(
-    engine: Engine, settings: Settings, smtp: aiosmtplib.SMTP, message_id: int
+    engine: Engine,
+    settings: Settings,
+    smtp: aiosmtplib.SMTP,
+    message_id: int,
+    prepared: EmailMessage | Permanent | None = None,
 ) -> None:
-    mail, _template = _load(engine, settings, message_id)
+    """Send one message: ``prepared`` as :func:`_compose_chunk` gave it, or loaded here."""
+    if isinstance(prepared, Permanent):
+        raise prepared
+    mail = prepared if prepared is not None else _load(engine, settings, message_id)[0]
     try:
         errors, _response = await smtp.send_message(mail)
     except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -324,25 +337,38 @@ def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
     return _write_file(settings, message_id, template, mail)
 
 
-def _write_chunk(engine: Engine, settings: Settings, ids: list[int]) -> dict[int, Exception | None]:
-    """Compose and write the messages ``ids`` (one SELECT for all, attachments included);
-    returns each one's outcome: None when written, Permanent when it cannot be composed."""
-    outcomes: dict[int, Exception | None] = {}
+def _compose_chunk(
+    engine: Engine, settings: Settings, ids: list[int]
+) -> dict[int, tuple[EmailMessage | Permanent, str]]:
+    """The messages ``ids`` composed (one SELECT for all, attachments included), each with its
+    template; one that cannot be composed gets the Permanent failure instead, as :func:`_load`
+    raises it."""
+    composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
     with unit_of_work(engine) as session:
-        messages = session.scalars(
+        for message in session.scalars(
             select(Message)
             .where(Message.id.in_(ids))
             .order_by(Message.id)
             .options(selectinload(Message.attachments))
-        ).all()
-        for message in messages:
+        ):
             try:
-                mail = compose(message, settings.mail_from)
+                mail: EmailMessage | Permanent = compose(message, settings.mail_from)
             except ValueError as exc:
-                outcomes[message.id] = Permanent(f"cannot be composed: {exc}")
-                continue
-            _write_file(settings, message.id, message.template, mail)
-            outcomes[message.id] = None
+                mail = Permanent(f"cannot be composed: {exc}")
+            composed[message.id] = (mail, message.template)
+    return composed
+
+
+def _write_chunk(engine: Engine, settings: Settings, ids: list[int]) -> dict[int, Exception | None]:
+    """Compose and write the messages ``ids``; returns each one's outcome: None when written,
+    Permanent when it cannot be composed."""
+    outcomes: dict[int, Exception | None] = {}
+    for message_id, (mail, template) in _compose_chunk(engine, settings, ids).items():
+        if isinstance(mail, Permanent):
+            outcomes[message_id] = mail
+            continue
+        _write_file(settings, message_id, template, mail)
+        outcomes[message_id] = None
     return outcomes
 
 

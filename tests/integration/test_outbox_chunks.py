@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import Engine, event, func, insert, select, update
 
 from kulturskole.config import get_settings
 from kulturskole.db import unit_of_work
@@ -16,6 +16,7 @@ from models import Case, HistoryEntry, Message
 from notifications import delivery
 from notifications.delivery import deliver_due
 from tests.builders.cases import apply_case
+from tests.support.smtp_server import Handler, smtp_server
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 NUMBERS = ("0301", "1103", "5001")
@@ -95,3 +96,28 @@ def test_chunked_files_delivery_writes_each_file_once_and_costs_statements_per_c
         assert dict(logged) == {"mail-sent": len(ids) - len(broken), "mail-failed": len(broken)}
     again = asyncio.run(deliver_due(engine, get_settings(), date(2024, 6, 10)))
     assert again.sent == again.failed == []
+
+
+def test_smtp_loads_by_chunks_and_still_sends_and_marks_every_message(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_case(engine, "0301")
+    ids = queue(engine)[:9]  # the receipt, then messages 0…7 (7 cannot be composed)
+    with unit_of_work(engine) as session:
+        session.execute(
+            update(Message).where(Message.id.not_in(ids)).values(status="sent", attempts=1)
+        )
+    monkeypatch.setattr(delivery, "FILES_CHUNK", 4)
+    handler = Handler()
+    with smtp_server(handler) as port:
+        monkeypatch.setenv("KULTURSKOLE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KULTURSKOLE_SMTP_PORT", str(port))
+        monkeypatch.setenv("KULTURSKOLE_SMTP_SECURITY", "none")
+        monkeypatch.setenv("KULTURSKOLE_MAIL_FROM", "Kulturskolerådet <post@kulturskole.test>")
+        report = asyncio.run(deliver_due(engine, get_settings(), date(2024, 6, 10)))
+    assert report.mode == "smtp"
+    assert report.sent == ids[:8] and [i for i, _ in report.failed] == [ids[8]]
+    with unit_of_work(engine) as session:
+        sent_ids = set(session.scalars(select(Message.message_id).where(Message.id.in_(ids[:8]))))
+        assert list(verify(session)) == []
+    assert {r.message["Message-ID"] for r in handler.received} == sent_ids
