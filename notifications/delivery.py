@@ -5,6 +5,14 @@ that dies in between leaves the lease to run out, and the next run sends the mes
 the same Message-ID, so the duplicate is recognisable. Transient failures (no connection,
 timeouts, 4xx answers) are retried with exponential backoff up to a limit; permanent ones (5xx,
 refused recipients) mark the message failed with the server's answer.
+
+Files mode (no SMTP set) works in chunks of claimed ids: one SELECT loads a chunk's messages
+with their attachments, each is composed and written atomically, then one transaction marks
+the whole chunk (messages, invoices, e-mail deliveries and all history entries). A crash
+between writing a chunk's files and marking it leaves their leases to run out; the next run
+writes the same files again under the same names (overwriting them), so nothing is lost and
+nothing is doubled. Over SMTP messages are loaded by chunks too, but each is still marked right
+after it is sent, so a crash loses no mark of a message that went out.
 """
 
 from __future__ import annotations
@@ -18,18 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kulturskole.config import Settings
 from kulturskole.db import unit_of_work
-from kulturskole.history import Acting, record
+from kulturskole.history import Acting, Pending, record, record_many
 from kulturskole.reports import Report, filled_by_flow, json_field
 from models import Case, Invoice, InvoiceDelivery, Message
 from models.base import utcnow
 from notifications.compose import compose
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+FILES_CHUNK = 200
+"""Claimed ids loaded together (both modes) and marked together (files mode): statements grow
+per chunk, not per message."""
 
 
 class Transient(Exception):
@@ -94,13 +105,10 @@ async def deliver_due(
         return report
     acting = Acting(settings.actor, as_of)
     if not settings.smtp_enabled:
-        for message_id in ids:
-            try:
-                _write_eml(engine, settings, message_id)
-                outcome = None
-            except Permanent as exc:
-                outcome = exc
-            _mark(engine, settings, message_id, acting, report, outcome)
+        for start in range(0, len(ids), FILES_CHUNK):
+            chunk = ids[start : start + FILES_CHUNK]
+            outcomes = _write_chunk(engine, settings, chunk)
+            _mark_chunk(engine, settings, chunk, acting, report, outcomes)
         return report
     await _send_over_smtp(engine, settings, ids, acting, report)
     return report
@@ -134,13 +142,17 @@ async def _send_over_smtp(
     smtp: aiosmtplib.SMTP | None = None
     try:
         unreachable: Transient | None = None
-        for message_id in ids:
+        composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
+        for index, message_id in enumerate(ids):
+            if index % FILES_CHUNK == 0 and unreachable is None:
+                composed = _compose_chunk(engine, settings, ids[index : index + FILES_CHUNK])
             outcome: Exception | None = unreachable
             if unreachable is None:
                 try:
                     if smtp is None or not smtp.is_connected:
                         smtp = await _connect(settings)
-                    await _send_one(engine, settings, smtp, message_id)
+                    prepared = composed.get(message_id, (Permanent("not found"), ""))[0]
+                    await _send_one(engine, settings, smtp, message_id, prepared)
                 except _NoConnection as exc:
                     # One failed connection speaks for the whole batch: no N timeouts in a row.
                     outcome = unreachable = exc
@@ -182,9 +194,16 @@ async def _connect(settings: Settings) -> aiosmtplib.SMTP:
 
 
 async def _send_one(
-    engine: Engine, settings: Settings, smtp: aiosmtplib.SMTP, message_id: int
+    engine: Engine,
+    settings: Settings,
+    smtp: aiosmtplib.SMTP,
+    message_id: int,
+    prepared: EmailMessage | Permanent | None = None,
 ) -> None:
-    mail, _template = _load(engine, settings, message_id)
+    """Send one message: ``prepared`` as :func:`_compose_chunk` gave it, or loaded here."""
+    if isinstance(prepared, Permanent):
+        raise prepared
+    mail = prepared if prepared is not None else _load(engine, settings, message_id)[0]
     try:
         errors, _response = await smtp.send_message(mail)
     except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -315,6 +334,169 @@ def _load(engine: Engine, settings: Settings, message_id: int) -> tuple[EmailMes
 def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
     """Write the message as a file, atomically; a re-run overwrites the same file."""
     mail, template = _load(engine, settings, message_id)
+    return _write_file(settings, message_id, template, mail)
+
+
+def _compose_chunk(
+    engine: Engine, settings: Settings, ids: list[int]
+) -> dict[int, tuple[EmailMessage | Permanent, str]]:
+    """The messages ``ids`` composed (one SELECT for all, attachments included), each with its
+    template; one that cannot be composed gets the Permanent failure instead, as :func:`_load`
+    raises it."""
+    composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
+    with unit_of_work(engine) as session:
+        for message in session.scalars(
+            select(Message)
+            .where(Message.id.in_(ids))
+            .order_by(Message.id)
+            .options(selectinload(Message.attachments))
+        ):
+            try:
+                mail: EmailMessage | Permanent = compose(message, settings.mail_from)
+            except ValueError as exc:
+                mail = Permanent(f"cannot be composed: {exc}")
+            composed[message.id] = (mail, message.template)
+    return composed
+
+
+def _write_chunk(engine: Engine, settings: Settings, ids: list[int]) -> dict[int, Exception | None]:
+    """Compose and write the messages ``ids``; returns each one's outcome: None when written,
+    Permanent when it cannot be composed."""
+    outcomes: dict[int, Exception | None] = {}
+    for message_id, (mail, template) in _compose_chunk(engine, settings, ids).items():
+        if isinstance(mail, Permanent):
+            outcomes[message_id] = mail
+            continue
+        _write_file(settings, message_id, template, mail)
+        outcomes[message_id] = None
+    return outcomes
+
+
+def _mark_chunk(
+    engine: Engine,
+    settings: Settings,
+    ids: list[int],
+    acting: Acting,
+    report: DeliveryReport,
+    outcomes: dict[int, Exception | None],
+) -> None:
+    """Record the outcomes of a chunk of attempts in one transaction, exactly as :func:`_mark`
+    would one by one: same rows, same report order, same history entries in the same order."""
+    now = utcnow()
+    with unit_of_work(engine) as session:
+        messages = {
+            m.id: m
+            for m in session.scalars(select(Message).where(Message.id.in_(ids)).with_for_update())
+        }
+        case_ids = sorted({m.case_id for m in messages.values() if m.case_id})
+        cases = {
+            c.id: c
+            for c in session.scalars(
+                select(Case).where(Case.id.in_(case_ids)).order_by(Case.id).with_for_update()
+            )
+        }
+        deliveries: dict[int, list[tuple[InvoiceDelivery, Invoice]]] = {}
+        for delivery, invoice in session.execute(
+            select(InvoiceDelivery, Invoice)
+            .join(Invoice, Invoice.id == InvoiceDelivery.invoice_id)
+            .where(Invoice.message_id.in_(ids), InvoiceDelivery.channel == "email")
+            .order_by(InvoiceDelivery.id)
+            .with_for_update(of=InvoiceDelivery)
+        ).all():
+            deliveries.setdefault(invoice.message_id, []).append((delivery, invoice))
+        sent: list[int] = []
+        pending: list[Pending] = []
+        changes: list[dict[str, Any]] = []
+        for message_id in ids:
+            message = messages.get(message_id)
+            if message is None:  # gone meanwhile: _mark would have failed; nothing to mark
+                continue
+            outcome = outcomes.get(message_id, Permanent("not loaded"))
+            # Written below by one executemany UPDATE (the same columns for every message, so
+            # that the ORM's flush does not split it where outcomes alternate).
+            change = {
+                "b_id": message_id,
+                "b_attempts": message.attempts + 1,
+                "b_status": message.status,
+                "b_sent_at": message.sent_at,
+                "b_due_at": message.due_at,
+                "b_last_error": message.last_error,
+            }
+            changes.append(change)
+            attempts = change["b_attempts"]
+            if outcome is None or isinstance(outcome, _PartlySent):
+                reason = f"not delivered to: {outcome}" if outcome else None
+                change.update(b_status="sent", b_sent_at=now, b_last_error=reason)
+                sent.append(message_id)
+                report.sent.append(message_id)
+                action, status = "mail-sent", "delivered"
+            elif isinstance(outcome, Transient) and attempts < settings.mail_max_attempts:
+                delay = settings.mail_retry_seconds * 2 ** (attempts - 1)
+                change.update(b_last_error=str(outcome), b_due_at=now + timedelta(seconds=delay))
+                report.retrying.append((message_id, str(outcome)))
+                continue
+            else:
+                reason = str(outcome)
+                change.update(b_status="failed", b_last_error=reason)
+                report.failed.append((message_id, reason))
+                action, status = "mail-failed", "rejected"
+            for delivery, invoice in deliveries.get(message_id, []):
+                if delivery.status == status:
+                    continue
+                delivery.status, delivery.attempts = status, attempts
+                delivery.reference = message.message_id
+                # The server's answer may quote addresses (personal data): it stays on these rows.
+                delivery.reason = reason
+                if message.case_id is not None:
+                    pending.append(
+                        Pending(
+                            message.case_id,
+                            "invoice-delivered"
+                            if status == "delivered"
+                            else "invoice-delivery-rejected",
+                            details={
+                                "series": invoice.series,
+                                "number": invoice.number,
+                                "channel": "email",
+                                "message": message.id,
+                            },
+                        )
+                    )
+            if message.case_id is not None:
+                # The server's answer may quote addresses (personal data): it stays on the message.
+                details = {
+                    "message": message.id,
+                    "template": message.template,
+                    "attempts": attempts,
+                }
+                pending.append(Pending(message.case_id, action, details=details))
+        table = Message.__table__
+        if changes:
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    attempts=bindparam("b_attempts"),
+                    status=bindparam("b_status"),
+                    sent_at=bindparam("b_sent_at"),
+                    due_at=bindparam("b_due_at"),
+                    last_error=bindparam("b_last_error"),
+                    lease_until=None,
+                ),
+                changes,
+            )
+        if sent:
+            # An invoice whose mail went out is "sent" (unless already paid or credited).
+            session.execute(
+                update(Invoice)
+                .where(Invoice.message_id.in_(sent), Invoice.status == "issued")
+                .values(status="sent")
+                .execution_options(synchronize_session=False)
+            )
+        record_many(session, acting, pending, cases=cases)
+
+
+def _write_file(settings: Settings, message_id: int, template: str, mail: EmailMessage) -> Path:
     name = f"{message_id:06d}-{re.sub(r'[^a-z0-9]+', '-', template.lower())}.eml"
     folder = Path(settings.outbox_dir)
     folder.mkdir(parents=True, exist_ok=True)
