@@ -131,9 +131,17 @@ def checked_url(url: str | None) -> str | None:
 
 
 def prefect_mode() -> str:
+    """The Prefect the children will use, as they choose it (scenarios.use_prefect): a configured
+    PREFECT_API_URL, else this checkout's local server when it runs, else a temporary one."""
     url = os.environ.get("PREFECT_API_URL")
     if url:
         return f"server at {url}"
+    from kulturskole import local_prefect
+
+    os.environ.setdefault("KULTURSKOLE_PREFECT_DIR", str(ROOT / "var" / "prefect"))
+    state = local_prefect.running()
+    if state is not None:
+        return f"the local server at {state.url}"
     return "ephemeral (a temporary server in each process)"
 
 
