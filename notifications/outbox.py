@@ -122,6 +122,25 @@ class Outgoing:
     reply_to: Recipient | None = None
 
 
+def queue_outgoing(
+    session: Session, mail: Outgoing, acting: Acting, *, case: Case | None = None
+) -> Message | None:
+    """:func:`queue` for one message composed as an :class:`Outgoing` (a credit note's mail, a
+    changed visit's invitation), with the held ``case`` whose history records it."""
+    return queue(
+        session,
+        key=mail.key,
+        template=mail.template,
+        context=mail.context,
+        to=mail.to,
+        acting=acting,
+        case=case,
+        cc=mail.cc,
+        attachments=mail.attachments,
+        reply_to=mail.reply_to,
+    )
+
+
 @dataclass(frozen=True)
 class Queued:
     """A message :func:`queue_many` added: its row id and its Message-ID header."""

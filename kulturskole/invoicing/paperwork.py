@@ -22,7 +22,7 @@ from kulturskole.services.invoicing_details import effective_details
 from models import Case, Invoice, InvoiceDelivery, Programme
 from models.base import utcnow
 from notifications.case_mail import chief_executive, common_context, coordinator_or_contact
-from notifications.outbox import File, Outgoing, Recipient, queue, queue_many
+from notifications.outbox import File, Outgoing, Recipient, queue_many, queue_outgoing
 from notifications.render import periode
 from notifications.words import event_name
 
@@ -293,17 +293,7 @@ def store_documents(
     if paper.ehf is not None:
         session.add(InvoiceDelivery(invoice_id=invoice.id, **paper.ehf))
     mail = paper.mail
-    message = queue(
-        session,
-        key=mail.key,
-        template=mail.template,
-        context=mail.context,
-        to=mail.to,
-        cc=mail.cc,
-        case=case,
-        acting=acting,
-        attachments=mail.attachments,
-    )
+    message = queue_outgoing(session, mail, acting, case=case)
     invoice.message_id = message.id if message is not None else None
     session.add(
         InvoiceDelivery(

@@ -13,7 +13,7 @@ from kulturskole.visits.ics import Invitation, invitation_ics
 from models import Advisor, Case, Visit
 from models.base import utcnow
 from notifications.case_mail import common_context, coordinator_or_contact
-from notifications.outbox import File, Outgoing, Recipient, queue
+from notifications.outbox import File, Outgoing, Recipient, queue_outgoing
 from notifications.render import kommune
 
 METHOD = {"visit_invitation": "REQUEST", "visit_changed": "REQUEST", "visit_cancelled": "CANCEL"}
@@ -46,16 +46,7 @@ def queue_invitation(
     """Mail the coordinator and the advisor, with the visit as an .ics (same UID throughout,
     SEQUENCE rising with each change; METHOD:CANCEL when cancelled)."""
     message = invitation_message(case, visit, advisor, template, **extra)
-    queue(
-        session,
-        key=message.key,
-        template=message.template,
-        context=message.context,
-        to=message.to,
-        case=case,
-        acting=acting,
-        attachments=message.attachments,
-    )
+    queue_outgoing(session, message, acting, case=case)
 
 
 def invitation_message(
