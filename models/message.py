@@ -54,6 +54,11 @@ class Attachment(Base):
     )
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # None until the delivery makes it: ``made_from`` says from what (notifications.attachments).
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # What the content is made from when it was not stored with the message: "invoice-pdf" (the
+    # PDF of the invoice this message carries, laid out from its stored HTML document); None:
+    # the content was given when the message was queued.
+    made_from: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     message: Mapped[Message] = relationship(back_populates="attachments")

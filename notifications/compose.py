@@ -55,6 +55,8 @@ def compose(message: Message, sender: str) -> EmailMessage:
     mail.set_content(message.text_body)
     mail.add_alternative(message.html_body, subtype="html")
     for attachment in message.attachments:
+        if attachment.content is None:  # notifications.attachments.make_missing makes it
+            raise RuntimeError(f"attachment {attachment.filename} of {message.id} not made yet")
         kind, *parameters = (part.strip() for part in attachment.content_type.split(";"))
         maintype, _, subtype = kind.partition("/")
         params = dict(p.partition("=")[::2] for p in parameters if "=" in p)

@@ -35,6 +35,7 @@ from kulturskole.history import Acting, Pending, record, record_many
 from kulturskole.reports import Report, filled_by_flow, json_field
 from models import Case, Invoice, InvoiceDelivery, Message
 from models.base import utcnow
+from notifications.attachments import make_missing
 from notifications.compose import compose
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -318,7 +319,9 @@ def _invoice_mail(
 
 
 def _load(engine: Engine, settings: Settings, message_id: int) -> tuple[EmailMessage, str]:
-    """The message as RFC 5322; one that cannot be composed (a header with a line break) fails."""
+    """The message as RFC 5322; one that cannot be composed (a header with a line break) fails.
+    Its attachments made at delivery are made first."""
+    make_missing(engine, [message_id])
     with unit_of_work(engine) as session:
         message = session.scalars(
             select(Message)
@@ -342,7 +345,8 @@ def _compose_chunk(
 ) -> dict[int, tuple[EmailMessage | Permanent, str]]:
     """The messages ``ids`` composed (one SELECT for all, attachments included), each with its
     template; one that cannot be composed gets the Permanent failure instead, as :func:`_load`
-    raises it."""
+    raises it. Their attachments made at delivery are made first."""
+    make_missing(engine, ids)
     composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
     with unit_of_work(engine) as session:
         for message in session.scalars(

@@ -35,9 +35,17 @@ class Recipient:
 
 @dataclass(frozen=True)
 class File:
+    """An attachment: its content, or (``content`` None) what the delivery makes it from,
+    ``made_from`` (see notifications.attachments)."""
+
     filename: str
     content_type: str
-    content: bytes
+    content: bytes | None
+    made_from: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.content is None) == (self.made_from is None):
+            raise ValueError(f"attachment {self.filename}: give its content or its made_from")
 
 
 def stable_message_id(key: str, domain: str | None = None) -> str:
@@ -89,7 +97,12 @@ def queue(
         status="queued",
         attempts=0,
         attachments=[
-            Attachment(filename=f.filename, content_type=f.content_type, content=f.content)
+            Attachment(
+                filename=f.filename,
+                content_type=f.content_type,
+                content=f.content,
+                made_from=f.made_from,
+            )
             for f in attachments
         ],
     )
@@ -217,6 +230,7 @@ def queue_many(
             "filename": f.filename,
             "content_type": f.content_type,
             "content": f.content,
+            "made_from": f.made_from,
         }
         for message_id, item in zip(ids, chosen, strict=True)
         for f in item.attachments

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from stdnum.exceptions import ValidationError as StdnumError
@@ -30,6 +31,9 @@ from stdnum.no import kontonr, orgnr
 
 from kulturskole.invoicing.data import InvoiceData, Party
 from notifications.render import LOCALE, environment
+
+if TYPE_CHECKING:
+    from models import Invoice
 
 __all__ = ["TEMPLATE", "document_filename", "document_title", "invoice_html"]
 
@@ -189,8 +193,9 @@ def invoice_html(data: InvoiceData) -> str:
 # --- title -------------------------------------------------------------------------------------
 
 
-def document_title(data: InvoiceData) -> str:
-    """The title with the number: "Faktura 17", "Kreditnota 18"."""
+def document_title(data: InvoiceData | Invoice) -> str:
+    """The title with the number: "Faktura 17", "Kreditnota 18" (of the data or the stored
+    invoice: both have ``kind`` and ``number``)."""
     return f"{_TITLES[data.kind]} {data.number}"
 
 

@@ -150,11 +150,12 @@ def _regarding(event: Any) -> str | None:
 
 @dataclass
 class Paperwork:
-    """An invoice's documents, made and checked but not yet written: the PDF, the EHF delivery
-    (its fields, or None when the buyer gets no EHF), the mail and the warning to report."""
+    """An invoice's documents, made and checked but not yet written: the EHF delivery (its
+    fields, or None when the buyer gets no EHF), the mail and the warning to report. The PDF is
+    the mail's attachment, laid out from the stored HTML document when the mail is delivered
+    (notifications.attachments)."""
 
     invoice: Invoice
-    pdf: bytes
     ehf: dict[str, Any] | None
     mail: Outgoing
     warning: str | None
@@ -169,14 +170,12 @@ def make_documents(
     credited: Invoice | None = None,
     refund: dict[str, Any] | None = None,
 ) -> Paperwork:
-    """Render the documents onto the (stamped, numbered) invoice — HTML, EHF XML — make its PDF,
-    validate its EHF and compose its mail; writes nothing (``store_documents`` says what each
-    part is for)."""
-    from kulturskole.invoicing.pdf import invoice_pdf  # WeasyPrint loads slowly
+    """Render the documents onto the (stamped, numbered) invoice — HTML, EHF XML — validate
+    its EHF and compose its mail, whose PDF attachment the delivery lays out from the HTML;
+    writes nothing (``store_documents`` says what each part is for)."""
     from kulturskole.invoicing.validation import rule_ids, validate
 
     invoice.document_html = invoice_html(data)
-    pdf = invoice_pdf(data)
     warning = None
     try:
         invoice.ehf_xml = ehf_xml(data)
@@ -260,9 +259,9 @@ def make_documents(
         to=to,
         cc=cc,
         case_id=case.id,
-        attachments=[File(name, "application/pdf", pdf)],
+        attachments=[File(name, "application/pdf", None, made_from="invoice-pdf")],
     )
-    return Paperwork(invoice, pdf, ehf, mail, warning)
+    return Paperwork(invoice, ehf, mail, warning)
 
 
 def store_documents(

@@ -285,7 +285,8 @@ def _paid(session: Session, invoice: Invoice) -> int:
 def invoice_document(
     session: Session, number: int, form: DocumentForm, series: str | None = None
 ) -> bytes:
-    """The stored HTML document, the EHF XML, or a PDF rendered from the stamped invoice."""
+    """The stored HTML document, the EHF XML, or the PDF laid out from the stored document
+    (the bytes the mail's attachment has)."""
     invoice = find_invoice(session, number, series)
     if form == "html":
         return invoice.document_html.encode("utf-8")
@@ -293,14 +294,10 @@ def invoice_document(
         if invoice.ehf_xml is None:
             raise InvalidInput(f"invoice {number} has no EHF: the buyer has no organisation number")
         return invoice.ehf_xml
-    from kulturskole.invoicing.paperwork import invoice_data
-    from kulturskole.invoicing.pdf import invoice_pdf  # the PDF library loads slowly
+    from kulturskole.invoicing.pdf import stored_invoice_pdf  # the PDF library loads slowly
 
     case = session.get(Case, invoice.case_id)
-    credited = (
-        session.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None
-    )
-    return invoice_pdf(invoice_data(case.programme, invoice, credited=credited))
+    return stored_invoice_pdf(invoice, case.programme.rules.seller.name)
 
 
 def invoice_view(session: Session, number: int, series: str | None = None) -> InvoiceView:
