@@ -5,7 +5,8 @@ before it works; ``transition()`` refuses to run until it has. The order of regi
 order of effects after the history entry: the mail is queued, then a terminated case's open
 breaches are closed, then its future visits are cancelled (with calendar cancellations); a
 contracted case's signed contract is stored as a PDF and its contract meeting booked (and
-cancelled, if it has not taken place, when the case is terminated).
+cancelled, if it has not taken place, when the case is terminated). It also says how the
+delivery makes the attachments queued without content (an invoice mail's PDF).
 
 Each reaction imports its domain when it first runs: wiring is then free for a command that
 only reads (the mail's templates, the PDF renderer and the EHF builder cost about a second to
@@ -14,9 +15,10 @@ import), and a transition still cannot run without its reactions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kulturskole import reactions
+from notifications import attachments
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -34,6 +36,20 @@ def wire() -> None:
     reactions.register(store_contract, trigger="contract")
     reactions.register(book_contract_meeting, trigger="contract")
     reactions.register(cancel_contract_meeting, trigger="terminate")
+    attachments.register("invoice-pdf", attachments.Maker(read=invoice_pdfs, make=lay_out_pdf))
+
+
+def invoice_pdfs(session: Session, message_ids: list[int]) -> dict[int, Any]:
+    """What each invoice mail's PDF is laid out from: the invoice's stored document."""
+    from kulturskole.invoicing.pdf import mail_pdfs
+
+    return mail_pdfs(session, message_ids)
+
+
+def lay_out_pdf(job: Any) -> bytes:  # noqa: ANN401 - mail_pdfs's plain arguments
+    from kulturskole.invoicing.pdf import layout  # WeasyPrint loads slowly
+
+    return layout(*job)
 
 
 def queue_mail(session: Session, case: Case, change: Change, acting: Acting) -> None:

@@ -10,30 +10,54 @@ mail goes out. The same document gives the same bytes (kulturskole.invoicing.pdf
 deliveries racing for one message store the same file, and a delivery that dies after making
 it leaves it made.
 
-Kinds (``Attachment.made_from``):
+Each kind (``Attachment.made_from``) is registered by the composition root
+(``kulturskole.bootstrap.wire``), since what makes it lives on a higher floor than the outbox:
 
 - ``invoice-pdf``: the PDF of the invoice (or credit note) whose ``message_id`` is the
-  message's, from its ``document_html``.
+  message's, from its ``document_html`` (kulturskole.invoicing.pdf).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy.orm import Session
 
 from kulturskole.db import unit_of_work
-from models import Attachment, Case, Invoice, Programme
+from models import Attachment
 
-__all__ = ["KINDS", "make_missing"]
+__all__ = ["Maker", "kinds", "make_missing", "register"]
 
-KINDS = ("invoice-pdf",)
+
+@dataclass(frozen=True)
+class Maker:
+    """How one kind is made: ``read`` gives, per message id, what ``make`` needs (plain values,
+    read in the delivery's transaction); ``make`` lays it out, outside any transaction."""
+
+    read: Callable[[Session, list[int]], dict[int, Any]]
+    make: Callable[[Any], bytes]
+
+
+_MAKERS: dict[str, Maker] = {}
+
+
+def register(kind: str, maker: Maker) -> None:
+    """Say how attachments made from ``kind`` are made; registering again replaces it."""
+    _MAKERS[kind] = maker
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(sorted(_MAKERS))
 
 
 def make_missing(engine: Engine, message_ids: Sequence[int]) -> int:
     """Make and store every attachment of ``message_ids`` queued without content; returns how
     many were made. Reads in one transaction, lays out outside any, writes in one short one
-    (a row made meanwhile by another delivery is left as it is)."""
+    (a row made meanwhile by another delivery is left as it is). An attachment of a kind no
+    one registered is refused before anything is made."""
     if not message_ids:
         return 0
     with unit_of_work(engine) as session:
@@ -44,13 +68,24 @@ def make_missing(engine: Engine, message_ids: Sequence[int]) -> int:
         ).all()
         if not missing:
             return 0
-        unknown = sorted({kind for _, _, kind in missing if kind not in KINDS}, key=str)
+        unknown = sorted({kind for _, _, kind in missing if kind not in _MAKERS}, key=str)
         if unknown:
-            raise ValueError(f"attachments made from {unknown} cannot be made; known: {KINDS}")
-        jobs = _invoice_pdf_jobs(session, [m for _, m, _ in missing])
-    from kulturskole.invoicing.pdf import layout  # WeasyPrint loads slowly
-
-    made = [{"row": row, "content": layout(*jobs[message_id])} for row, message_id, _ in missing]
+            raise ValueError(f"attachments made from {unknown} cannot be made; known: {kinds()}")
+        jobs: dict[tuple[str, int], Any] = {}
+        for kind in {kind for _, _, kind in missing}:
+            ids = sorted({m for _, m, k in missing if k == kind})
+            read = _MAKERS[kind].read(session, ids)
+            lost = [m for m in ids if m not in read]
+            if lost:
+                raise ValueError(
+                    f"messages {lost} carry an attachment made from {kind!r}, "
+                    "but nothing to make it from"
+                )
+            jobs.update({(kind, m): job for m, job in read.items()})
+    made = [
+        {"row": row, "content": _MAKERS[kind].make(jobs[(kind, message_id)])}
+        for row, message_id, kind in missing
+    ]
     with unit_of_work(engine) as session:
         table = Attachment.__table__
         session.connection().execute(
@@ -60,25 +95,3 @@ def make_missing(engine: Engine, message_ids: Sequence[int]) -> int:
             made,
         )
     return len(made)
-
-
-def _invoice_pdf_jobs(session, message_ids: list[int]) -> dict[int, tuple]:  # noqa: ANN001
-    """Per message, the arguments of ``layout`` for the PDF of the invoice it carries."""
-    rows = session.execute(
-        select(Invoice, Case.programme_id)
-        .join(Case, Case.id == Invoice.case_id)
-        .where(Invoice.message_id.in_(message_ids))
-    ).all()
-    from kulturskole.invoicing.pdf import layout_arguments
-
-    sellers = {
-        p.id: p.rules.seller.name
-        for p in session.scalars(
-            select(Programme).where(Programme.id.in_({pid for _, pid in rows}))
-        )
-    }
-    jobs = {inv.message_id: layout_arguments(inv, sellers[pid]) for inv, pid in rows}
-    lost = sorted(set(message_ids) - set(jobs))
-    if lost:
-        raise ValueError(f"messages {lost} carry an invoice PDF but no invoice names them")
-    return jobs

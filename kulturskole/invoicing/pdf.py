@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kulturskole.config import get_settings
 from kulturskole.invoicing.data import InvoiceData
 from kulturskole.invoicing.documents import document_title, invoice_html
-from models import Invoice
+from models import Case, Invoice, Programme
 from notifications.pdf import page_pdf
 
-__all__ = ["invoice_pdf", "layout", "layout_arguments", "stored_invoice_pdf"]
+__all__ = ["invoice_pdf", "layout", "layout_arguments", "mail_pdfs", "stored_invoice_pdf"]
 
 
 def invoice_pdf(data: InvoiceData) -> bytes:
@@ -77,3 +80,20 @@ def layout(page: str, title: str, test: bool, seller: str, buyer: str, issued: d
         made=datetime.combine(issued, time(0), tzinfo=get_settings().tz),
         description=f"{title} til {buyer}",
     )
+
+
+def mail_pdfs(session: Session, message_ids: list[int]) -> dict[int, tuple]:
+    """Per message among ``message_ids`` that carries an invoice, the :func:`layout_arguments`
+    of that invoice's PDF (the "invoice-pdf" attachments, notifications.attachments)."""
+    rows = session.execute(
+        select(Invoice, Case.programme_id)
+        .join(Case, Case.id == Invoice.case_id)
+        .where(Invoice.message_id.in_(message_ids))
+    ).all()
+    sellers = {
+        p.id: p.rules.seller.name
+        for p in session.scalars(
+            select(Programme).where(Programme.id.in_({pid for _, pid in rows}))
+        )
+    }
+    return {inv.message_id: layout_arguments(inv, sellers[pid]) for inv, pid in rows}

@@ -148,7 +148,10 @@ def test_a_message_whose_invoice_is_gone_is_refused(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         [message_id] = session.scalars(select(Message.id).where(Message.template == "invoice"))
         session.execute(update(Invoice).values(message_id=None))
-    with pytest.raises(ValueError, match=rf"messages \[{message_id}\] carry an invoice PDF"):
+    with pytest.raises(
+        ValueError,
+        match=rf"messages \[{message_id}\] carry an attachment made from .invoice-pdf., but nothing",
+    ):
         make_missing(engine, [message_id])
 
 
