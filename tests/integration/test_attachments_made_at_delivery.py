@@ -150,7 +150,7 @@ def test_a_message_whose_invoice_is_gone_is_refused(engine: Engine) -> None:
         session.execute(update(Invoice).values(message_id=None))
     with pytest.raises(
         ValueError,
-        match=rf"messages \[{message_id}\] carry an attachment made from .invoice-pdf., but nothing",
+        match=rf"messages \[{message_id}\] carry an attachment made from .invoice-pdf., but",
     ):
         make_missing(engine, [message_id])
 
