@@ -29,7 +29,6 @@ from kulturskole.history import Acting, Pending, record_many
 from kulturskole.invoicing.business_days import next_business_day, why_not
 from kulturskole.invoicing.instalments import split, trigger_events
 from kulturskole.invoicing.numbering import take_number
-from kulturskole.invoicing.paperwork import invoice_data, make_documents, stamp, store_many
 from kulturskole.invoicing.report import RunReport
 from kulturskole.services.programmes import format_ore, get_programme
 from models import Case, GroupMember, HistoryEntry, Invoice, Programme
@@ -212,7 +211,11 @@ def _issue_batch(
     series, first = take_number(session, programme, count=len(to_issue))
     # The batch's documents are made first, then written with statements per batch (the
     # invoices, their deliveries, mails and history entries by executemany): per invoice, only
-    # the documents' own work is left (mostly the PDF's layout).
+    # the documents' own work is left (the HTML, the EHF and its validation, the mail; the PDF
+    # is laid out when the mail is delivered). Imported here: what is due (find_due, the status
+    # page) does not need the templates and the EHF builder.
+    from kulturskole.invoicing.paperwork import invoice_data, make_documents, stamp, store_many
+
     papers = []
     for number, due in enumerate(to_issue, start=first):
         case = cases[due.case_id]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from benchmarks.scenarios import scenarios
 from benchmarks.suite import REPEATS, arguments, repeats_for, selected
 
-HEAVY = {"invoicing-2500", "invoicing-5000", "invoicing-10000", "visits-10000", "obligations-10000"}
+HEAVY = {"invoicing-5000", "invoicing-10000", "visits-10000", "obligations-10000"}
 
 
 def test_heavy_scenarios_run_once_unless_repeats_is_given() -> None:
@@ -22,7 +22,7 @@ def test_heavy_scenarios_run_once_unless_repeats_is_given() -> None:
 
 def test_quick_keeps_the_357_case_scenarios_and_every_scenario_stays_listed() -> None:
     quick = {s.name for s in selected(arguments(["--quick"]))}
-    assert {"invoicing-357", "invoicing-rerun-357", "demo-357"} <= quick
+    assert {"invoicing-357", "invoicing-rerun-357", "mail-357", "demo-357"} <= quick
     assert not quick & HEAVY
     full = {s.name for s in selected(arguments([]))}
     assert HEAVY | {"history-1000000", "web-case-10000", "web-list-10000"} <= full
