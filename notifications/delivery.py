@@ -319,19 +319,11 @@ def _invoice_mail(
 
 
 def _load(engine: Engine, settings: Settings, message_id: int) -> tuple[EmailMessage, str]:
-    """The message as RFC 5322; one that cannot be composed (a header with a line break) fails.
-    Its attachments made at delivery are made first."""
-    make_missing(engine, [message_id])
-    with unit_of_work(engine) as session:
-        message = session.scalars(
-            select(Message)
-            .where(Message.id == message_id)
-            .options(selectinload(Message.attachments))
-        ).one()
-        try:
-            return compose(message, settings.mail_from), message.template
-        except ValueError as exc:
-            raise Permanent(f"cannot be composed: {exc}") from None
+    """The message as RFC 5322; one that cannot be composed (a header with a line break) fails."""
+    mail, template = _compose_chunk(engine, settings, [message_id])[message_id]
+    if isinstance(mail, Permanent):
+        raise mail
+    return mail, template
 
 
 def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
@@ -341,26 +333,31 @@ def _write_eml(engine: Engine, settings: Settings, message_id: int) -> Path:
 
 
 def _compose_chunk(
-    engine: Engine, settings: Settings, ids: list[int]
+    engine: Engine, settings: Settings, ids: list[int], *, made: bool = False
 ) -> dict[int, tuple[EmailMessage | Permanent, str]]:
     """The messages ``ids`` composed (one SELECT for all, attachments included), each with its
     template; one that cannot be composed gets the Permanent failure instead, as :func:`_load`
-    raises it. Their attachments made at delivery are made first."""
-    make_missing(engine, ids)
+    raises it. When an attachment is still to be made (an invoice's PDF), they are made
+    (notifications.attachments) and the messages loaded again."""
     composed: dict[int, tuple[EmailMessage | Permanent, str]] = {}
     with unit_of_work(engine) as session:
-        for message in session.scalars(
+        messages = session.scalars(
             select(Message)
             .where(Message.id.in_(ids))
             .order_by(Message.id)
             .options(selectinload(Message.attachments))
-        ):
-            try:
-                mail: EmailMessage | Permanent = compose(message, settings.mail_from)
-            except ValueError as exc:
-                mail = Permanent(f"cannot be composed: {exc}")
-            composed[message.id] = (mail, message.template)
-    return composed
+        ).all()
+        unmade = [m.id for m in messages if any(a.content is None for a in m.attachments)]
+        if not unmade or made:
+            for message in messages:
+                try:
+                    mail: EmailMessage | Permanent = compose(message, settings.mail_from)
+                except ValueError as exc:
+                    mail = Permanent(f"cannot be composed: {exc}")
+                composed[message.id] = (mail, message.template)
+            return composed
+    make_missing(engine, unmade)
+    return _compose_chunk(engine, settings, ids, made=True)
 
 
 def _write_chunk(engine: Engine, settings: Settings, ids: list[int]) -> dict[int, Exception | None]:
