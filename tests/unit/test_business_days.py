@@ -43,3 +43,14 @@ def test_why_a_day_is_not_a_business_day() -> None:
 def test_a_due_date_on_a_weekend_is_met_by_paying_on_the_next_business_day() -> None:
     assert on_time_until(date(2025, 10, 15)) == date(2025, 10, 15)  # a Wednesday
     assert on_time_until(date(2025, 10, 18)) == date(2025, 10, 20)  # Saturday → Monday
+
+
+def test_norway_loaded_alone_is_the_packages_norway() -> None:
+    """business_days loads holidays.Norway from its own module (not all 250 countries): the
+    same holidays, with the same names, as the package's own class, for a span of years."""
+    import holidays
+
+    from kulturskole.invoicing.business_days import _norway
+
+    for year in range(2020, 2036):
+        assert dict(_norway()(years=year)) == dict(holidays.Norway(years=year)), year
