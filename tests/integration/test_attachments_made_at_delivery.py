@@ -163,3 +163,18 @@ def test_a_file_has_its_content_or_says_what_makes_it(
 ) -> None:
     with pytest.raises(ValueError, match="give its content or its made_from"):
         File("faktura-1.pdf", "application/pdf", content, made_from=made_from)
+
+
+def test_many_pdfs_are_laid_out_in_worker_processes_with_the_same_bytes(engine: Engine) -> None:
+    """From ``parallel_from`` attachments on, worker processes lay them out: the bytes are the
+    ones this process makes (the download), each stored on its own message's row."""
+    issue(engine, "0301", "1580", "4601")
+    with unit_of_work(engine) as session:
+        ids = session.scalars(select(Invoice.message_id).order_by(Invoice.number)).all()
+    assert make_missing(engine, ids, parallel_from=2) == 3
+    rows = attachment_rows(engine)
+    with unit_of_work(engine) as session:
+        for number, (content, _) in rows.items():
+            assert content == invoice_document(session, number, "pdf")
+            assert f"Fakturanummer {number}" in pdf_text(content)
+    assert len({content for content, _ in rows.values()}) == 3
