@@ -71,5 +71,17 @@ def compose(message: Message, sender: str) -> EmailMessage:
 
 
 def _address(name: str | None, address: str) -> Address:
+    """The header's address; a domain with æøå (post@bø.kommune.no) as IDNA
+    (xn--b-5ga.kommune.no), which every mail server takes and the recipient's client shows as
+    typed (an address with such a domain went out as an invalid header, retried forever)."""
     username, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        import idna  # email_validator's own dependency
+
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError(
+                f"the domain of {address!r} cannot be written as IDNA: {exc}"
+            ) from None
     return Address(display_name=name or "", username=username, domain=domain)

@@ -124,7 +124,7 @@ def claim(engine: Engine, settings: Settings, limit: int | None = None) -> list[
         .where(Message.status == "queued", Message.due_at <= now, free)
         .order_by(Message.id)
     )
-    if limit:
+    if limit is not None:  # 0: none (a limit, not a switch)
         due = due.limit(limit)
     with unit_of_work(engine) as session:
         claimed = session.scalars(

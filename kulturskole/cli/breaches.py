@@ -95,6 +95,10 @@ def decide(
         decided_by=get_settings().actor,
         acting=acting(as_of),
     )
+    if not decided.applied:  # decided before (by someone else, in the console or here)
+        raise InvalidInput(
+            f"breach {breach_id} was decided before (it is {decided.status}): nothing changed"
+        )
     ok(
         f"breach {breach_id}: {'termination approved' if approve else 'termination rejected'}"
         f" (breach {decided.status})"

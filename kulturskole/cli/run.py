@@ -24,6 +24,7 @@ from kulturskole.cli.common import (
     print_json,
     require_database,
 )
+from kulturskole.errors import InvalidInput
 
 run = typer.Typer(
     help="Run a flow here and now (on the local Prefect server when it runs).",
@@ -75,6 +76,11 @@ def run_notifications(
     as_json: JsonOpt = False,
 ) -> None:
     """Queue due reminders and deliver the due messages now (the send-notifications flow)."""
+    if limit is not None and limit < 1:
+        raise InvalidInput(
+            f"--limit {limit}: give at least 1 (the most messages to send), or leave it out "
+            "to send every due message"
+        )
     day = _day_before_prefect(as_of)
     from flows.mail import send_notifications
 

@@ -96,3 +96,26 @@ def test_mail_commands_refuse_bad_input(engine: Engine, cli) -> None:  # noqa: A
     ):
         result = run(cli, *args)
         assert result.exit_code == 2 and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_a_limit_below_one_is_refused_and_nothing_is_sent(
+    engine: Engine,
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    limit: str,
+) -> None:
+    """`--limit 0` sent every due message: a limit, not a switch, it is refused now."""
+    monkeypatch.delenv("KULTURSKOLE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("KULTURSKOLE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    apply_case(engine)
+    result = run(cli, "run", "notifications", "--as-of", "2024-04-15", "--limit", limit)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: --limit {limit}: give at least 1 (the most messages to send), or leave it out "
+        "to send every due message"
+    )
+    assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").glob("*.eml"))
+    listed = json.loads(run(cli, "mail", "list", "--json").stdout)
+    assert [m["status"] for m in listed] == ["queued"]

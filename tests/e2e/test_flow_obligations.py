@@ -9,7 +9,7 @@ from datetime import date
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from kulturskole.db import unit_of_work
 from kulturskole.obligations import breaches
@@ -150,6 +150,48 @@ def test_run_obligations_lists_decisions_awaited_and_does_not_wait(
     assert state_of(engine) == "active"
     refused = run(cli, "breaches", "decide", str(overdue), "--reason", "x")
     assert refused.exit_code == 2 and "--approve or --reject" in refused.stderr
+
+
+def test_deciding_a_decided_breach_again_is_refused_and_changes_nothing(
+    engine: Engine,
+    overdue: int,
+    cli,  # noqa: ANN001
+) -> None:
+    """It exited 0 saying "termination rejected" while nothing happened."""
+    first = run(
+        cli,
+        "breaches",
+        "decide",
+        str(overdue),
+        "--approve",
+        "--reason",
+        "Ingen deltakelse",
+        "--as-of",
+        "2024-10-11",
+    )
+    assert first.exit_code == 0, first.stderr
+    with unit_of_work(engine, readonly=True) as session:
+        entries = session.scalar(select(func.count()).select_from(HistoryEntry))
+    again = run(
+        cli,
+        "breaches",
+        "decide",
+        str(overdue),
+        "--reject",
+        "--reason",
+        "Likevel ikke",
+        "--as-of",
+        "2024-10-12",
+    )
+    assert again.exit_code == 2 and again.stdout == ""
+    assert again.stderr.strip() == (
+        f"error: breach {overdue} was decided before (it is terminated): nothing changed"
+    )
+    assert state_of(engine) == "terminated"
+    with unit_of_work(engine, readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(HistoryEntry)) == entries
+        breach = session.get(Breach, overdue)
+        assert (breach.decision, breach.reason) == ("approve", "Ingen deltakelse")
 
 
 def test_a_pause_that_times_out_leaves_everything_and_the_next_run_asks_again(
