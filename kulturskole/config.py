@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kulturskole.errors import ConfigurationError
 
 
 def _os_user() -> str:
@@ -22,7 +24,10 @@ def _os_user() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KULTURSKOLE_", extra="ignore")
+    # The environment wins over a .env file in the folder the command runs in.
+    model_config = SettingsConfigDict(
+        env_prefix="KULTURSKOLE_", extra="ignore", env_file=".env", env_file_encoding="utf-8"
+    )
 
     database_url: str = "sqlite:///var/kulturskole.db"
     actor: str = Field(default_factory=_os_user)
@@ -65,6 +70,15 @@ class Settings(BaseSettings):
     access_point_token: SecretStr | None = None
     access_point_timeout: float = 30.0
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Oslo)") from None
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -96,4 +110,17 @@ def _environment_key() -> tuple[tuple[str | bytes, str | bytes], ...]:
 
 @lru_cache(maxsize=32)
 def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(_what_is_wrong(exc)) from None
+
+
+def _what_is_wrong(error: ValidationError) -> str:
+    """ "KULTURSKOLE_SMTP_PORT='abc': not a whole number" for each setting refused, in one line."""
+    problems = []
+    for problem in error.errors():
+        name = "KULTURSKOLE_" + "_".join(str(part) for part in problem["loc"]).upper()
+        text = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}={problem.get('input')!r}: {text}")
+    return "; ".join(problems) + " (check the environment or the .env file)"

@@ -27,3 +27,7 @@ class ConcurrentChange(KulturskoleError):
 
 class DatabaseNotReady(KulturskoleError):
     pass
+
+
+class ConfigurationError(KulturskoleError):
+    """A setting in the environment (KULTURSKOLE_…) cannot be used; the message names it."""

@@ -3,6 +3,7 @@ people, advisors, events, visits and mail its ids point to; and the chain check'
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,10 +197,12 @@ def test_an_unknown_action_and_unknown_ids_are_shown_as_they_are() -> None:
 
 
 def test_mail_entries_are_minor_and_a_flow_run_without_prefect_has_no_link(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("PREFECT_UI_URL", raising=False)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    # no local server either (a developer's `kulturskole server start` in this checkout)
+    monkeypatch.setenv("KULTURSKOLE_PREFECT_DIR", str(tmp_path / "prefect"))
     [item] = timeline(
         page({"action": "mail-queued", "details": {"message": 11}, "flow_run_id": "abc"})
     )
