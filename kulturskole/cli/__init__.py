@@ -45,7 +45,27 @@ class _UserErrors(TyperGroup):
 class _LazyRoot(_UserErrors):
     """The root group: a command's module is imported when its name is invoked.
 
-    Commands registered on ``app`` itself (as tests do) are used as they are."""
+    Commands registered on ``app`` itself (as tests do) are used as they are. A usage mistake
+    (a missing option, an unknown command, a value of the wrong kind) is one ``error:`` line
+    naming the help to read, exit 2, rather than Typer's framed box."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # Typer's own click: usage errors, bad values
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command
+                typer.echo(exc.format_message() or "", nl=False)  # Typer prints the help itself
+                sys.exit(exc.exit_code)
+            context = getattr(exc, "ctx", None)
+            where = context.command_path if context is not None else "kulturskole"
+            typer.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _LOADERS:

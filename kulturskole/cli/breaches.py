@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kulturskole.cli.common import (
+    MAX_ID,
     AsOfOpt,
     JsonOpt,
     acting,
@@ -20,7 +21,7 @@ from kulturskole.db import current_engine, require_schema
 from kulturskole.errors import InvalidInput
 
 breaches = typer.Typer(help="Breaches of the programme's obligations.", no_args_is_help=True)
-BreachId = Annotated[int, typer.Argument(metavar="ID")]
+BreachId = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)]
 
 
 @breaches.command("list")

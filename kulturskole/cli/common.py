@@ -17,6 +17,10 @@ from kulturskole.db import current_engine, require_schema, unit_of_work
 from kulturskole.errors import InvalidInput
 from kulturskole.history import Acting
 
+MAX_ID = 2_147_483_647
+"""The largest id or number a command takes: the database's integer (PostgreSQL's is 32 bits);
+a larger one is refused as a usage mistake instead of overflowing in the driver."""
+
 ProgrammeOpt = Annotated[
     str | None,
     typer.Option("--programme", help="Programme id; may be left out when only one is loaded."),
@@ -31,11 +35,22 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 160)
 
 
+#: The dates a command takes: a programme's calendar, with room for a simulated one. Beyond
+#: them the engine's date arithmetic (due dates, reminders, the clock in UTC) would overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
 def parse_date(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(
+            f"{option}: {day.isoformat()} is outside the dates this engine works with "
+            f"({EARLIEST.isoformat()} to {LATEST.isoformat()})"
+        )
+    return day
 
 
 def acting(as_of: str | None) -> Acting:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kulturskole.cli.common import (
+    MAX_ID,
     AsOfOpt,
     JsonOpt,
     acting,
@@ -23,7 +24,7 @@ from models import INVOICE_STATUSES
 invoices = typer.Typer(
     help="Invoices and credit notes for the participation fee.", no_args_is_help=True
 )
-Number = Annotated[int, typer.Argument(metavar="NUMBER", help="Invoice number.")]
+Number = Annotated[int, typer.Argument(metavar="NUMBER", help="Invoice number.", min=1, max=MAX_ID)]
 SeriesOpt = Annotated[
     str | None, typer.Option("--series", help="Number series, when several exist.")
 ]

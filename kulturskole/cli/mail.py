@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kulturskole.cli.common import (
+    MAX_ID,
     AsOfOpt,
     JsonOpt,
     acting,
@@ -47,9 +48,13 @@ def mail_list(
     )
 
 
+MessageId = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)]
+
+
 @mail.command("show")
 def mail_show(
-    message_id: Annotated[int, typer.Argument(metavar="ID")], as_json: JsonOpt = False
+    message_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)],
+    as_json: JsonOpt = False,
 ) -> None:
     """Show one message with its bodies."""
     from kulturskole.read.mail import message_detail
@@ -82,7 +87,8 @@ def mail_show(
 
 @mail.command("retry")
 def mail_retry(
-    message_id: Annotated[int, typer.Argument(metavar="ID")], as_of: AsOfOpt = None
+    message_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)],
+    as_of: AsOfOpt = None,
 ) -> None:
     """Queue a failed message again; the next delivery run sends it."""
     from notifications.outbox import retry

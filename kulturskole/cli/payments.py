@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kulturskole.cli.common import (
+    MAX_ID,
     AsOfOpt,
     JsonOpt,
     ProgrammeOpt,
@@ -123,7 +124,10 @@ def reminders(
 
 @payments.command("refund")
 def refund(
-    number: Annotated[int, typer.Argument(metavar="INVOICE_NUMBER", help="The credited invoice.")],
+    number: Annotated[
+        int,
+        typer.Argument(metavar="INVOICE_NUMBER", help="The credited invoice.", min=1, max=MAX_ID),
+    ],
     on: Annotated[str, typer.Option("--on", help="Payout date, YYYY-MM-DD.")],
     reference: Annotated[
         str | None, typer.Option("--reference", help="The bank's reference of the payout.")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kulturskole.cli.common import (
+    MAX_ID,
     AsOfOpt,
     JsonOpt,
     ProgrammeOpt,
@@ -26,7 +27,7 @@ from models import BLOCK_SCOPES
 advisors = typer.Typer(help="The council's advisors (veiledere).", no_args_is_help=True)
 calendar = typer.Typer(help="Days on which no visit may fall.", no_args_is_help=True)
 visits = typer.Typer(help="Guidance visits (veiledningsbesøk).", no_args_is_help=True)
-VisitId = Annotated[int, typer.Argument(metavar="ID")]
+VisitId = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)]
 
 
 @advisors.command("import")

@@ -9,4 +9,4 @@ def run(cli: CliRunner, *args: str) -> Result:
     """Invoke the real `kulturskole` command in-process."""
     from kulturskole.cli import app
 
-    return cli.invoke(app, list(args), catch_exceptions=False)
+    return cli.invoke(app, list(args), catch_exceptions=False, prog_name="kulturskole")
