@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -51,6 +52,26 @@ def parse_date(value: str, option: str) -> date:
             f"({EARLIEST.isoformat()} to {LATEST.isoformat()})"
         )
     return day
+
+
+def check_output(path: Path) -> Path:
+    """Refuse, before any work, a file that cannot be written: a folder, or one in a folder
+    that does not exist (the folder is not made: a typo would scatter files)."""
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder: give a file name, e.g. {path / 'file'}")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"{path}: the folder {path.parent} does not exist")
+    return path
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (checked as :func:`check_output`), one line if the system
+    refuses (no permission, a full disk)."""
+    check_output(path)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write the file ({exc.strerror})") from None
 
 
 def acting(as_of: str | None) -> Acting:

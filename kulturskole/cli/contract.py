@@ -17,6 +17,7 @@ from kulturskole.cli.common import (
     parse_date,
     print_json,
     work,
+    write_output,
 )
 from kulturskole.config import get_settings
 from kulturskole.errors import InvalidInput
@@ -117,10 +118,7 @@ def contract_document(
         case = service.find_case(session, number, programme)
         row = signed_contract(session, case)
         content, digest = row.content, row.sha256
-    try:
-        out.write_bytes(content)
-    except OSError as exc:
-        raise InvalidInput(f"{out}: cannot write the file: {exc.strerror}") from None
+    write_output(out, content)
     ok(f"{number}: signed contract written to {out} ({len(content)} bytes, sha256 {digest[:12]}…)")
 
 

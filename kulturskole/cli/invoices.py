@@ -12,12 +12,14 @@ from kulturskole.cli.common import (
     AsOfOpt,
     JsonOpt,
     acting,
+    check_output,
     ok,
     parse_date,
     print_json,
     require_database,
     table,
     work,
+    write_output,
 )
 from models import INVOICE_STATUSES
 
@@ -96,11 +98,15 @@ def show(
     """Show one invoice; write its document, PDF or EHF to files."""
     from kulturskole.read.invoices import invoice_detail, invoice_document
 
+    files = [
+        (check_output(path), form)
+        for path, form in ((html, "html"), (ehf, "ehf"), (pdf, "pdf"))
+        if path
+    ]
     with work(readonly=True) as session:
         data = invoice_detail(session, number, series)
-        for path, form in ((html, "html"), (ehf, "ehf"), (pdf, "pdf")):
-            if path:
-                path.write_bytes(invoice_document(session, number, form, series))
+        for path, form in files:
+            write_output(path, invoice_document(session, number, form, series))
     if as_json:
         print_json(data)
         return
@@ -220,6 +226,8 @@ def export(
         raise InvalidInput(f"--format: {form!r} is not one of {', '.join(FORMATS)}")
     if form == "xlsx" and output is None and sys.stdout.isatty():
         raise InvalidInput("--format xlsx writes a binary file: give --output FILE or redirect")
+    if output is not None:
+        check_output(output)
     with work(readonly=True) as session:
         rows = export_rows(session, start, end)
     data = export_file(rows, form)
@@ -228,10 +236,7 @@ def export(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise InvalidInput(f"{output}: cannot write the file ({exc.strerror})") from None
+    write_output(output, data)
     typer.echo(f"{len(rows)} lines written to {output}", err=True)
 
 

@@ -64,6 +64,27 @@ def entries(engine: Engine) -> tuple[int, int]:
             "error: --as-of: 1066-10-14 is outside the dates this engine works with "
             "(2000-01-01 to 2199-12-31)",
         ),
+        (
+            [
+                "invoices",
+                "export",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-12-31",
+                "--output",
+                "/nonexistent-folder/x.csv",
+            ],
+            "error: /nonexistent-folder/x.csv: the folder /nonexistent-folder does not exist",
+        ),
+        (
+            ["invoices", "export", "--from", "2024-01-01", "--to", "2024-12-31", "--output", "/"],
+            "error: / is a folder: give a file name, e.g. /file",
+        ),
+        (
+            ["invoices", "show", "1", "--pdf", "/nonexistent-folder/a.pdf"],
+            "error: /nonexistent-folder/a.pdf: the folder /nonexistent-folder does not exist",
+        ),
     ],
     ids=[
         "missing option",
@@ -75,6 +96,9 @@ def entries(engine: Engine) -> tuple[int, int]:
         "id zero",
         "as-of far future",
         "as-of far past",
+        "output in a missing folder",
+        "output is a folder",
+        "pdf in a missing folder",
     ],
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(
