@@ -179,7 +179,7 @@ def test_xlsx_goes_to_standard_output_when_it_is_not_a_terminal(
         (("--from", "2024-09-01", "--to", "2024-12-31", "--format", "pdf"), "--format"),
         (
             ("--from", "2024-09-01", "--to", "2024-12-31", "--output", "/nonexistent/dir/x.csv"),
-            "cannot write",
+            "the folder /nonexistent/dir does not exist",
         ),
     ],
 )
