@@ -118,12 +118,13 @@ class Accounts(DefinitionModel):
 
 
 class Invoicing(DefinitionModel):
-    instalments: int = Field(ge=1)
+    instalments: int = Field(ge=1, le=12)
     after: InvoiceTrigger
-    payment_terms_days: int = Field(default=30, ge=0)
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
     # One unbroken sequence of invoice and credit-note numbers per series.
     series: Slug | None = None  # default: the programme id
-    first_number: int = Field(default=1, ge=1)
+    # The KID carries the number in seven digits (kulturskole.invoicing.kid).
+    first_number: int = Field(default=1, ge=1, le=9_999_999)
     # The KID's first digits, naming the series (kulturskole.invoicing.kid): no two series share
     # one (refused when a programme is loaded). Default: none, the KID starts at the customer.
     kid_prefix: Annotated[str, Field(pattern=r"^[0-9]{1,4}$")] | None = None
@@ -243,8 +244,8 @@ class Obligations(DefinitionModel):
     gathering_attendance: GatheringAttendance = GatheringAttendance()
     development_plan_due: IsoDate | None = None
     meeting_plan_due: IsoDate | None = None
-    invoice_overdue_days: int = Field(default=30, ge=0)
-    grace_days: int = Field(default=14, ge=0)
+    invoice_overdue_days: int = Field(default=30, ge=0, le=365)
+    grace_days: int = Field(default=14, ge=0, le=365)
     # Rules whose breach, still open after the grace period, leads to a termination proposal.
     terminating_rules: list[Rule] = [
         "gathering-attendance",

@@ -75,7 +75,9 @@ Week = Annotated[int, Field(ge=1, le=53)]
 Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")]
 Fee = Annotated[
     Decimal,
-    Field(gt=0, decimal_places=2, allow_inf_nan=False),
+    # At most one million kroner: a programme fee, and an amount every database stores in
+    # øre (PostgreSQL's integer ends at 21 474 836,47 kr).
+    Field(gt=0, le=Decimal("1000000"), decimal_places=2, allow_inf_nan=False),
     AfterValidator(lambda amount: amount.quantize(Decimal("0.01"))),
 ]
 

@@ -170,6 +170,26 @@ def refused(tmp_path: Path, old: str, new: str) -> tuple[str, int]:
         ),
         ("currency: NOK", "currency: EUR", "currency", "'NOK'"),
         ("end: 2025-12-31", "end: 2024-07-31", "period.end", "before start"),
+        # Absurd values were accepted and overflowed later (an øre amount, a date, the KID).
+        ('fee: "20000.00"', 'fee: "100000000000.00"', "fee", "less than or equal to 1000000"),
+        (
+            "payment_terms_days: 30",
+            "payment_terms_days: 1000000000",
+            "invoicing.payment_terms_days",
+            "less than or equal to 365",
+        ),
+        (
+            "payment_terms_days: 30",
+            "payment_terms_days: 30\n  first_number: 100000000000000000000",
+            "invoicing.first_number",
+            "less than or equal to 9999999",
+        ),
+        (
+            "instalments: 1",
+            "instalments: 1000",
+            "invoicing.instalments",
+            "less than or equal to 12",
+        ),
     ],
 )
 def test_errors_name_line_and_field(
