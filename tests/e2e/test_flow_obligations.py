@@ -113,21 +113,16 @@ def test_rejection_given_to_the_paused_run_keeps_the_case(engine: Engine, overdu
     )
 
 
+def decide(cli, breach: int, choice: str, reason: str, as_of: str):  # noqa: ANN001, ANN201
+    """`kulturskole breaches decide BREACH --approve|--reject --reason R --as-of D`."""
+    return run(cli, "breaches", "decide", str(breach), choice, "--reason", reason, "--as-of", as_of)
+
+
 def test_cli_decision_answers_the_waiting_run(engine: Engine, overdue: int, cli) -> None:  # noqa: ANN001
     result: dict = {}
     thread = start_monitor(result)
     paused_run(engine, overdue)
-    decided = run(
-        cli,
-        "breaches",
-        "decide",
-        str(overdue),
-        "--approve",
-        "--reason",
-        "Ingen deltakelse",
-        "--as-of",
-        "2024-10-11",
-    )
+    decided = decide(cli, overdue, "--approve", "Ingen deltakelse", "2024-10-11")
     assert decided.exit_code == 0, decided.stderr
     assert "resumed the monitor-obligations run" in decided.stdout
     thread.join(60)
@@ -158,31 +153,11 @@ def test_deciding_a_decided_breach_again_is_refused_and_changes_nothing(
     cli,  # noqa: ANN001
 ) -> None:
     """It exited 0 saying "termination rejected" while nothing happened."""
-    first = run(
-        cli,
-        "breaches",
-        "decide",
-        str(overdue),
-        "--approve",
-        "--reason",
-        "Ingen deltakelse",
-        "--as-of",
-        "2024-10-11",
-    )
+    first = decide(cli, overdue, "--approve", "Ingen deltakelse", "2024-10-11")
     assert first.exit_code == 0, first.stderr
     with unit_of_work(engine, readonly=True) as session:
         entries = session.scalar(select(func.count()).select_from(HistoryEntry))
-    again = run(
-        cli,
-        "breaches",
-        "decide",
-        str(overdue),
-        "--reject",
-        "--reason",
-        "Likevel ikke",
-        "--as-of",
-        "2024-10-12",
-    )
+    again = decide(cli, overdue, "--reject", "Likevel ikke", "2024-10-12")
     assert again.exit_code == 2 and again.stdout == ""
     assert again.stderr.strip() == (
         f"error: breach {overdue} was decided before (it is terminated): nothing changed"
