@@ -44,8 +44,11 @@ def list_(
 ) -> None:
     """List invoices and credit notes in number order."""
     from kulturskole.read.invoices import list_invoices
+    from kulturskole.services.municipalities import get_municipality
 
     with work(readonly=True) as session:
+        if municipality is not None:  # one not in the register is a typo, not "no invoices"
+            municipality = get_municipality(session, municipality.strip()).number
         data = list_invoices(session, status=status, municipality=municipality)
     if as_json:
         print_json(data)

@@ -85,6 +85,24 @@ def entries(engine: Engine) -> tuple[int, int]:
             ["invoices", "show", "1", "--pdf", "/nonexistent-folder/a.pdf"],
             "error: /nonexistent-folder/a.pdf: the folder /nonexistent-folder does not exist",
         ),
+        (
+            ["invoices", "list", "--municipality", "9999"],
+            "error: no municipality 9999 in the register; import it with "
+            "`kulturskole municipalities import FILE`",
+        ),
+        (
+            ["invoices", "list", "--municipality", "99"],
+            "error: municipality number '99' is not 4 digits (kommunenummer), nor a county "
+            "branch (F and the fylkesnummer, as F50)",
+        ),
+        (
+            ["invoices", "list", "--status", "bogus"],
+            "error: unknown status 'bogus'; use one of issued, sent, paid, credited",
+        ),
+        (
+            ["mail", "list", "--status", "bogus"],
+            "error: unknown status 'bogus'; use one of queued, sent, failed",
+        ),
     ],
     ids=[
         "missing option",
@@ -99,6 +117,10 @@ def entries(engine: Engine) -> tuple[int, int]:
         "output in a missing folder",
         "output is a folder",
         "pdf in a missing folder",
+        "list filter: municipality not in the register",
+        "list filter: not a municipality number",
+        "list filter: invoice status",
+        "list filter: mail status",
     ],
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(
