@@ -7,6 +7,7 @@ entries is detected as well as changing or removing any other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from kulturskole.errors import InvalidInput
 from models import Case, HistoryEntry
 from models.base import utcnow
 from models.history import GENESIS, entry_hash
@@ -34,6 +36,27 @@ class Acting:
     as_of: date
 
 
+# Control characters but line feed and tab, and Unicode's line breaks beside them: a reason is
+# read on screens and in letters, and a terminal's escape sequence or a NUL has no place there
+# (PostgreSQL refuses NUL in text outright).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """A reason as it is kept: CR LF as LF, no other control characters (refused, naming the
+    first); None stays None."""
+    if reason is None:
+        return None
+    reason = reason.replace("\r\n", "\n")
+    found = _UNPRINTABLE.search(reason)
+    if found:
+        raise InvalidInput(
+            f"the reason contains a control character (U+{ord(found.group()):04X}) at "
+            f"position {found.start() + 1}; write it as plain text"
+        )
+    return reason
+
+
 def record(
     session: Session,
     case: Case,
@@ -46,6 +69,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> HistoryEntry:
     """Append one entry to ``case``'s chain (the caller's transaction commits it)."""
+    reason = clean_reason(reason)
     fields: dict[str, Any] = {
         "case_id": case.id,
         "seq": case.history_seq + 1,
@@ -138,7 +162,7 @@ def record_many(
             "action": item.action,
             "from_state": item.from_state,
             "to_state": item.to_state,
-            "reason": item.reason,
+            "reason": clean_reason(item.reason),
             "details": item.details or {},
             "flow_run_id": flow_run_id,
             "prev_hash": previous,

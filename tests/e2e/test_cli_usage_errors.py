@@ -138,3 +138,23 @@ def test_the_help_and_a_bare_group_still_print_the_help(cli: CliRunner) -> None:
     assert run(cli, "--help").exit_code == 0
     bare = run(cli, "invoices")
     assert "Usage: kulturskole invoices" in bare.stdout and bare.stderr == ""
+
+
+def test_a_reason_with_a_control_character_is_refused_and_changes_nothing(
+    engine: Engine, cli: CliRunner
+) -> None:
+    from tests.builders.cases import apply_case
+
+    apply_case(engine, "0301")
+    before = entries(engine)
+    result = run(
+        cli, "cases", "reject", "0301", "--reason", "Ikke \x1b[2Jvalgt", "--as-of", "2024-05-02"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: the reason contains a control character (U+001B) at position 6; "
+        "write it as plain text"
+    )
+    assert entries(engine) == before
+    shown = run(cli, "cases", "show", "0301")
+    assert "applied" in shown.stdout
