@@ -12,11 +12,9 @@ import asyncio
 import copy
 import email
 import email.policy
-import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import Engine, select, update
 
 from kulturskole.config import get_settings
@@ -29,6 +27,7 @@ from notifications.attachments import make_missing
 from notifications.delivery import deliver_due
 from notifications.outbox import File
 from tests.builders.invoicing import active, nr, on
+from tests.support.pdf import pdf_text
 
 pytestmark = pytest.mark.usefixtures("programme_loaded")
 
@@ -112,10 +111,6 @@ def test_the_pdf_says_what_the_invoice_said_at_issue(engine: Engine) -> None:
         today = invoice_pdf(invoice_data(session.scalars(select(Programme)).one(), invoice))
     assert today != content
     assert "9999.99.99987" in pdf_text(content) and "1234.56.78903" in pdf_text(today)
-
-
-def pdf_text(content: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_an_attachment_is_made_once(engine: Engine) -> None:
